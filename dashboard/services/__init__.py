@@ -1,0 +1,1 @@
+"""Services own queries and writes; they know nothing of HTTP."""

@@ -1,0 +1,125 @@
+"""Shared fixtures: a real PostgreSQL for the whole run, an app and client per test.
+
+The database is an embedded PostgreSQL started once per test run in a temporary
+directory (or the server in ``TEST_DATABASE_URL``). The app database is
+migrated with the project's own Alembic migrations, so every test runs on the
+schema the migrations produce. Tests commit for real (the concurrency tests
+need two connections to see each other), and every table is truncated after
+each test instead of rolling back a wrapping transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from dashboard import create_app
+from dashboard.database import libpq_url, normalise_database_url, start_embedded_server
+from dashboard.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """libpq URL of a PostgreSQL server's ``postgres`` database, for the whole run."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield libpq_url(normalise_database_url(configured))
+        return
+    with tempfile.TemporaryDirectory(prefix="tutoring-pg-") as tmp:
+        os.chmod(tmp, 0o755)  # the embedded server runs as its own user when we are root
+        yield start_embedded_server(Path(tmp) / "pgdata")
+
+
+@pytest.fixture(scope="session")
+def make_database(server_url: str):
+    """Factory: create a fresh empty database and return its SQLAlchemy URL."""
+    from dashboard.database import ensure_database
+
+    created: list[str] = []
+
+    def make(prefix: str = "t") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        created.append(name)
+        return normalise_database_url(ensure_database(server_url, name))
+
+    yield make
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_config(database_url: str, **overrides: object) -> dict[str, object]:
+    """Config for an app under test: fixed secret, no Secure cookies over http."""
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database) -> str:
+    """The test run's app database, migrated to head by the project's migrations."""
+    from flask_migrate import upgrade
+
+    url = make_database("app")
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """A fresh app on the migrated database; tables are emptied afterwards."""
+    app = create_app(app_config(database_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(
+            f'"{table.name}"'
+            for table in db.metadata.sorted_tables
+            if table.name != "alembic_version"
+        )
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """CLI runner of ``app``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app: Flask) -> dict[str, int]:
+    """Seed the demo centre; return user ids by email."""
+    from dashboard.models import User
+    from dashboard.services.demo_data import seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, timezone=app.config["SCHEDULE_TIMEZONE"])
+        db.session.commit()
+        return {user.email: user.id for user in db.session.scalars(sa.select(User))}
