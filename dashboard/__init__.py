@@ -10,7 +10,7 @@ from flask import Flask
 
 from dashboard.config import default_config, load_secret_key
 from dashboard.database import embedded_database_url, normalise_database_url
-from dashboard.extensions import db, migrate
+from dashboard.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         compare_server_default=True,
     )
 
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _configure_login(app)
+
     from dashboard import models  # noqa: F401  (register the tables on db.metadata)
     from dashboard.blueprints import register_blueprints
     from dashboard.cli import register_commands
@@ -47,6 +51,20 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+def _configure_login(app: Flask) -> None:
+    """Flask-Login: load the user per request; anonymous visitors go to /login."""
+    from dashboard.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
 
 
 def _configure_cookie_security(app: Flask, overrides: Mapping[str, object]) -> None:

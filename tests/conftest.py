@@ -123,3 +123,40 @@ def demo(app: Flask) -> dict[str, int]:
         seed_demo(db.session, timezone=app.config["SCHEDULE_TIMEZONE"])
         db.session.commit()
         return {user.email: user.id for user in db.session.scalars(sa.select(User))}
+
+
+class AuthActions:
+    """Sign in and out through the real form (flaskr's ``auth`` fixture)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def csrf_token(self) -> str:
+        """A valid CSRF token for this client's session (from the sign-in page)."""
+        import re
+
+        page = self._client.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', page
+        )
+        assert match, "no CSRF token on the sign-in page"
+        return match.group(1)
+
+    def login(self, email: str, password: str = "tutoring-demo"):
+        """Sign in as ``email``; returns the response of the POST."""
+        for cookie in ("session", "remember_token"):
+            self._client.delete_cookie(cookie)
+        return self._client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": self.csrf_token()},
+        )
+
+    def logout(self):
+        """Sign out."""
+        return self._client.post("/logout", data={"csrf_token": self.csrf_token()})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Sign-in helper bound to ``client``."""
+    return AuthActions(client)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+BLUEPRINTS = ("health", "home", "auth", "tutors", "students", "parents", "coordinator", "sessions")
+
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from dashboard.blueprints.health import bp as health_bp
-    from dashboard.blueprints.home import bp as home_bp
+    from importlib import import_module
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(home_bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"dashboard.blueprints.{name}").bp)

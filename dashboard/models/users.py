@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.extensions import db
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A coordinator, tutor, student or parent (see ``dashboard.choices.ROLES``)."""
 
     __tablename__ = "users"

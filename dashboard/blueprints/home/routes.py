@@ -1,13 +1,17 @@
-"""``GET /``."""
+"""``GET /``: send each role to its home page."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, redirect, url_for
+from flask_login import current_user
 
 from dashboard.blueprints.home import bp
+from dashboard.services.accounts import home_url_for
 
 
 @bp.get("/")
-def index() -> str:
-    """Placeholder home page until sign-in sends each role to its own page."""
-    return render_template("home/index.html")
+def index() -> Response:
+    """Signed in: the role's home page; otherwise the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    return redirect(url_for("auth.login"))

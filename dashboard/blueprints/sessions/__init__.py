@@ -1,0 +1,7 @@
+"""Session detail and inline edits."""
+
+from flask import Blueprint
+
+bp = Blueprint("sessions", __name__)
+
+from dashboard.blueprints.sessions import routes  # noqa: E402,F401

@@ -1,0 +1,111 @@
+"""Who may do what: the one place that answers "may USER do ACTION on SESSION".
+
+The rules are DESIGN.md → "Who uses it". Routes never check roles themselves:
+they call ``load_session_for`` (sessions) or the ``may_view_*`` helpers (pages
+about a person), which turn a refusal into 403 and a missing row into 404.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
+from dashboard.extensions import db
+from dashboard.models import ParentStudent
+
+
+class Action(StrEnum):
+    """Things one can do to a session."""
+
+    VIEW = "view"
+    EDIT_ATTENDANCE = "edit-attendance"
+    EDIT_PRIORITY = "edit-priority"
+    FEATURE = "feature"
+    LINK_WHITEBOARD = "link-whiteboard"
+
+
+#: What each role may do to the sessions within its reach (see ``_within_reach``).
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    ROLE_COORDINATOR: frozenset(Action),
+    ROLE_TUTOR: frozenset(
+        {Action.VIEW, Action.EDIT_ATTENDANCE, Action.EDIT_PRIORITY, Action.LINK_WHITEBOARD}
+    ),
+    ROLE_STUDENT: frozenset({Action.VIEW}),
+    ROLE_PARENT: frozenset({Action.VIEW}),
+}
+
+
+class Person(Protocol):
+    """The bits of a user the rules look at."""
+
+    id: int
+    role: str
+
+
+class OwnedSession(Protocol):
+    """The bits of a session the rules look at: whose it is."""
+
+    tutor_id: int | None
+    student_id: int | None
+
+
+def children_of(parent_id: int) -> set[int]:
+    """Ids of the students linked to a parent."""
+    return set(
+        db.session.scalars(
+            sa.select(ParentStudent.student_id).where(ParentStudent.parent_id == parent_id)
+        )
+    )
+
+
+def _within_reach(user: Person, session: OwnedSession) -> bool:
+    if user.role == ROLE_COORDINATOR:
+        return True
+    if user.role == ROLE_TUTOR:
+        return session.tutor_id == user.id
+    if user.role == ROLE_STUDENT:
+        return session.student_id == user.id
+    if user.role == ROLE_PARENT:
+        return session.student_id is not None and session.student_id in children_of(user.id)
+    return False
+
+
+def allowed_actions(user: Person, session: OwnedSession) -> frozenset[Action]:
+    """Every action ``user`` may take on ``session`` (empty when none)."""
+    if not _within_reach(user, session):
+        return frozenset()
+    return ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def can(user: Person, action: Action, session: OwnedSession) -> bool:
+    """May ``user`` do ``action`` on ``session``?"""
+    return action in allowed_actions(user, session)
+
+
+def may_view_tutor(user: Person, tutor_id: int) -> bool:
+    """Tutors see their own calendar; coordinators see every tutor's."""
+    return user.role == ROLE_COORDINATOR or (user.role == ROLE_TUTOR and user.id == tutor_id)
+
+
+def may_view_student(user: Person, student_id: int) -> bool:
+    """A student's page: the student, their parents, and coordinators."""
+    if user.role == ROLE_COORDINATOR:
+        return True
+    if user.role == ROLE_STUDENT:
+        return user.id == student_id
+    if user.role == ROLE_PARENT:
+        return student_id in children_of(user.id)
+    return False
+
+
+def may_view_parent(user: Person, parent_id: int) -> bool:
+    """A parent's page: the parent and coordinators."""
+    return user.role == ROLE_COORDINATOR or (user.role == ROLE_PARENT and user.id == parent_id)
+
+
+def is_coordinator(user: Person) -> bool:
+    """Coordinator-only pages (the schedule list, admin)."""
+    return user.role == ROLE_COORDINATOR

@@ -1,0 +1,128 @@
+"""Read a session together with its course, tutor, student and whiteboard.
+
+Pages show sessions as ``SessionView`` rows built from one joined SELECT, so
+a page of N sessions costs one query, never N.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from dashboard.extensions import db
+from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Everything a page shows about one session (plain values, no lazy loads)."""
+
+    id: int
+    enrolled_courses_id: int | None
+    course_id: int | None
+    course_title: str | None
+    tutor_id: int | None
+    tutor_name: str | None
+    student_id: int | None
+    student_name: str | None
+    topics: list[Any] | None
+    topics_covered: list[Any] | None
+    session_date: date
+    start_time: time
+    end_time: time
+    duration: int | None
+    session_mode: str | None
+    location: str | None
+    whiteboard_id: int | None
+    whiteboard_name: str | None
+    whiteboard_url: str | None
+    student_review_id: int | None
+    tutor_review_id: int | None
+    parent_review_id: int | None
+    tutor_attendance_status: str | None
+    student_attendance_status: str | None
+    priority_level: str | None
+    is_recurring: bool | None
+    session_frequency: str | None
+    recurring_pattern: Any | None
+    notification_enabled: bool | None
+    alarm_enabled: bool | None
+    alarm_before_minutes: int | None
+    is_featured: bool | None
+    status: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @property
+    def version(self) -> str:
+        """The optimistic-lock token pages send back with an edit (``updated_at``)."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancelled sessions are shown struck through."""
+        return self.status == "cancelled"
+
+
+_Tutor = aliased(User, name="tutor")
+_Student = aliased(User, name="student")
+
+_SESSION_COLUMNS = {
+    f.name: getattr(Session, f.name)
+    for f in fields(SessionView)
+    if f.name in Session.__table__.columns
+}
+
+
+def session_view_select() -> sa.Select:
+    """SELECT of every ``SessionView`` column; add WHERE/ORDER/LIMIT and run it."""
+    extra = {
+        "course_id": EnrolledCourse.course_id,
+        "course_title": Course.title,
+        "tutor_id": EnrolledCourse.tutor_id,
+        "tutor_name": _Tutor.full_name,
+        "student_id": EnrolledCourse.student_id,
+        "student_name": _Student.full_name,
+        "whiteboard_name": WhiteboardSession.session_name,
+        "whiteboard_url": WhiteboardSession.board_url,
+    }
+    columns = [
+        (_SESSION_COLUMNS.get(f.name) if f.name in _SESSION_COLUMNS else extra[f.name]).label(
+            f.name
+        )
+        for f in fields(SessionView)
+    ]
+    return (
+        sa.select(*columns)
+        .select_from(Session)
+        .outerjoin(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+        .outerjoin(Course, Course.id == EnrolledCourse.course_id)
+        .outerjoin(_Tutor, _Tutor.id == EnrolledCourse.tutor_id)
+        .outerjoin(_Student, _Student.id == EnrolledCourse.student_id)
+        .outerjoin(WhiteboardSession, WhiteboardSession.id == Session.whiteboard_id)
+    )
+
+
+def tutor_column() -> sa.ColumnElement[int]:
+    """The tutor id column of ``session_view_select`` (for WHERE clauses)."""
+    return EnrolledCourse.tutor_id
+
+
+def student_column() -> sa.ColumnElement[int]:
+    """The student id column of ``session_view_select`` (for WHERE clauses)."""
+    return EnrolledCourse.student_id
+
+
+def fetch_session_views(statement: sa.Select) -> list[SessionView]:
+    """Run a ``session_view_select()``-based statement; one query."""
+    return [SessionView(**row) for row in db.session.execute(statement).mappings()]
+
+
+def get_session_view(session_id: int) -> SessionView | None:
+    """One session by id, or None."""
+    found = fetch_session_views(session_view_select().where(Session.id == session_id))
+    return found[0] if found else None
