@@ -49,8 +49,23 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from dashboard.cli import register_commands
 
     register_blueprints(app)
+    _register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Filters and globals every template may use."""
+    from flask_login import current_user
+
+    from dashboard import choices
+    from dashboard.permissions import Action, edit_actions
+    from dashboard.timezones import in_viewer_zone
+
+    app.jinja_env.filters["viewer_start"] = in_viewer_zone
+    app.jinja_env.globals["choices"] = choices
+    app.jinja_env.globals["Action"] = Action
+    app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(current_user, s)
 
 
 def _configure_login(app: Flask) -> None:

@@ -80,6 +80,13 @@ def allowed_actions(user: Person, session: OwnedSession) -> frozenset[Action]:
     return ROLE_ACTIONS.get(user.role, frozenset())
 
 
+def edit_actions(user: Person, session: OwnedSession) -> frozenset[Action]:
+    """The changes ``user`` may make to ``session`` (no query for read-only roles)."""
+    if not ROLE_ACTIONS.get(user.role, frozenset()) - {Action.VIEW}:
+        return frozenset()
+    return allowed_actions(user, session) - {Action.VIEW}
+
+
 def can(user: Person, action: Action, session: OwnedSession) -> bool:
     """May ``user`` do ``action`` on ``session``?"""
     return action in allowed_actions(user, session)

@@ -1,0 +1,53 @@
+"""Session times: stored as wall-clock in the schedule zone, shown in the viewer's.
+
+``sessions.session_date``/``start_time``/``end_time`` carry no zone; they mean
+the schedule zone (``SCHEDULE_TIMEZONE``). Pages show them in the signed-in
+user's ``users.timezone`` (or ``DEFAULT_USER_TIMEZONE``); zoneinfo handles DST.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from flask_login import current_user
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """A cached ``ZoneInfo``; unknown names raise ``ZoneInfoNotFoundError``."""
+    return ZoneInfo(name)
+
+
+def is_valid_zone(name: str) -> bool:
+    """True for IANA names zoneinfo knows (e.g. ``Europe/London``)."""
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def schedule_zone() -> ZoneInfo:
+    """The zone the ``sessions`` wall-clock columns are in."""
+    return zone(current_app.config["SCHEDULE_TIMEZONE"])
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in user's zone, else the configured default."""
+    name = getattr(current_user, "timezone", None) if current_user else None
+    if name and is_valid_zone(name):
+        return zone(name)
+    return zone(current_app.config["DEFAULT_USER_TIMEZONE"])
+
+
+def schedule_datetime(day: date, at: time) -> datetime:
+    """An aware datetime for a stored date and wall-clock time."""
+    return datetime.combine(day, at, tzinfo=schedule_zone())
+
+
+def in_viewer_zone(day: date, at: time) -> datetime:
+    """A stored date/time converted to the viewer's zone."""
+    return schedule_datetime(day, at).astimezone(viewer_zone())
