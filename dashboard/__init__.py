@@ -58,7 +58,7 @@ def _register_template_helpers(app: Flask) -> None:
     """Filters and globals every template may use."""
     from flask_login import current_user
 
-    from dashboard import choices
+    from dashboard import choices, humanize
     from dashboard.permissions import Action, edit_actions
     from dashboard.timezones import in_viewer_zone
 
@@ -66,6 +66,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
     app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(current_user, s)
+    app.jinja_env.filters.update(humanize.FILTERS)
+    app.jinja_env.tests.update(humanize.TESTS)
 
 
 def _configure_login(app: Flask) -> None:

@@ -13,8 +13,17 @@ from jinja2_fragments.flask import render_block
 
 
 def is_htmx() -> bool:
-    """True for requests made by htmx (not boosted full-page navigations)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+    """True for requests made by htmx that swap a fragment.
+
+    Boosted navigations and history restores (htmx re-fetching a page it has
+    no snapshot of, for the back button) want the whole page.
+    """
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and not headers.get("HX-Boosted")
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def render_page(template: str, block: str, status: int = 200, **context: Any) -> Response:
