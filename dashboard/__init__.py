@@ -68,6 +68,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(current_user, s)
     app.jinja_env.filters.update(humanize.FILTERS)
     app.jinja_env.tests.update(humanize.TESTS)
+    app.jinja_env.globals.update(humanize.GLOBALS)
 
 
 def _configure_login(app: Flask) -> None:

@@ -226,3 +226,4 @@ FILTERS = {
     "pattern_text": pattern_text,
 }
 TESTS = {"http_url": is_http_url}
+GLOBALS = {"recurrence_summary": recurrence_summary}

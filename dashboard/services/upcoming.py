@@ -28,6 +28,8 @@ from dashboard.services.session_views import (
     student_column,
 )
 
+#: The two tabs of a student's or parent's page (``?tab=``), the first is the default.
+TABS: tuple[str, ...] = ("upcoming", "past")
 #: How many upcoming sessions a page lists (featured ones are always included).
 UPCOMING_LIMIT = 50
 #: Past sessions per page of the "past" tab.

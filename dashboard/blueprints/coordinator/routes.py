@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, request
 from flask_login import current_user, login_required
 
 from dashboard.access import require
 from dashboard.blueprints.coordinator import bp
+from dashboard.choices import PRIORITY_LEVELS, SESSION_STATUSES
 from dashboard.permissions import is_coordinator
+from dashboard.rendering import render_page
+from dashboard.services.schedule_search import (
+    PAGE_SIZE,
+    ResultPage,
+    filter_options,
+    parse_schedule_query,
+    search_schedule,
+)
+from dashboard.timezones import schedule_zone, viewer_zone
 
 
 @bp.get("/coordinator/sessions")
 @login_required
-def sessions() -> str:
-    """Placeholder until the page lands."""
-    require(is_coordinator(current_user))
-    return render_template("placeholder.html", heading="Schedule")
+def sessions() -> Response:
+    """Every session, filtered, searched, sorted and paginated by the query string.
+
+    Invalid filter values answer 400 with the page (or results fragment) saying
+    what is wrong; nothing is searched then.
+    """
+    require(is_coordinator(current_user), "Only coordinators may see the whole schedule.")
+    query, errors = parse_schedule_query(request.args)
+    if errors:
+        results = ResultPage(rows=[], total=0, page=1)
+    else:
+        results = search_schedule(query, viewer_zone().key, schedule_zone().key)
+    return render_page(
+        "coordinator/sessions.html",
+        "results",
+        status=400 if errors else 200,
+        query=query,
+        errors=errors,
+        results=results,
+        options=filter_options(),
+        statuses=SESSION_STATUSES,
+        priorities=PRIORITY_LEVELS,
+        page_size=PAGE_SIZE,
+    )

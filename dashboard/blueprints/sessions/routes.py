@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import login_required
+from flask import Response
+from flask_login import current_user, login_required
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
+from dashboard.permissions import may_view_tutor
+from dashboard.rendering import render_page
+from dashboard.services.calendar import localise
+from dashboard.timezones import schedule_zone, viewer_zone
 
 
 @bp.get("/sessions/<int:session_id>")
 @login_required
-def detail(session_id: int) -> str:
-    """Placeholder until the page lands."""
+def detail(session_id: int) -> Response:
+    """Every column of one session in words, with the editable card on top."""
     view = load_session_for(session_id)
-    return render_template("placeholder.html", heading=f"Session {view.id}")
+    when = localise(view, schedule_zone(), viewer_zone())
+    show_calendar = view.tutor_id is not None and may_view_tutor(current_user, view.tutor_id)
+    return render_page(
+        "sessions/detail.html",
+        "detail",
+        s=view,
+        when=when,
+        viewer_zone=viewer_zone().key,
+        schedule_zone=schedule_zone().key,
+        show_calendar=show_calendar,
+    )
