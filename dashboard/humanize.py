@@ -139,9 +139,6 @@ def _rrule_text(pattern: Any) -> str | None:
         text = next((str(pattern[k]) for k in ("rrule", "RRULE", "rule") if pattern.get(k)), "")
     else:
         return None
-    text = text.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:") :]
     return text if "FREQ=" in text.upper() else None
 
 
@@ -156,6 +153,9 @@ def _pattern_zone(pattern: Any) -> str | None:
 def describe_rrule(rule: str) -> str | None:
     """``FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;COUNT=10`` → ``every 2 weeks on Tuesday and
     Thursday, 10 times``; None for rules it cannot read."""
+    rule = rule.strip()
+    if rule.upper().startswith("RRULE:"):
+        rule = rule[len("RRULE:") :]
     try:
         parts = dict(
             (key.strip().upper(), value.strip())

@@ -16,8 +16,8 @@ from datetime import date
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2999, 12, 31)
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_POSITIVE_INT = re.compile(r"[1-9]\d{0,8}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class BadParameter(ValueError):

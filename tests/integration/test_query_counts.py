@@ -1,0 +1,104 @@
+"""Each read page costs a fixed number of SQL queries, however many sessions it shows.
+
+What is counted: every statement sent on the app's engine while the one page
+request is handled (``before_cursor_execute``), *including* Flask-Login's
+load of the signed-in user. Signing in happens before and is not counted.
+The budget is 3: the user, plus at most two queries of the page itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
+from tests.builders import count_queries
+
+BUDGET = 3
+MANY = 200
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def busy(build):
+    """A tutor with one session in March 2025, a family, a coordinator; ``grow()`` adds 200."""
+    coordinator = build.user(ROLE_COORDINATOR, "boss@test.example")
+    tutor = build.user(ROLE_TUTOR, "tutor@test.example")
+    student = build.user(ROLE_STUDENT, "student@test.example")
+    sibling = build.user(ROLE_STUDENT, "sibling@test.example")
+    parent = build.user(ROLE_PARENT, "parent@test.example")
+    build.link(parent, student)
+    build.link(parent, sibling)
+    enrolment = build.enrolment(tutor, student, "Maths")
+    sibling_enrolment = build.enrolment(tutor, sibling, "Music")
+    board = build.whiteboard("https://boards.example.com/x")
+    first = build.session(enrolment, date(2025, 3, 3), time(9), whiteboard_id=board)
+    today = datetime.now(LONDON).date()
+    build.session(enrolment, today + timedelta(days=1), time(9), is_featured=True)
+    build.session(enrolment, today - timedelta(days=1), time(9), status="completed")
+
+    def grow() -> None:
+        """200 sessions in March 2025 for the tutor, 200 upcoming and 200 past ones."""
+        march = [
+            (date(2025, 3, 1) + timedelta(days=n % 31), time(7 + n % 13, 15 * (n % 4)))
+            for n in range(MANY)
+        ]
+        build.sessions(enrolment, march, 45, whiteboard_id=board, topics=["Algebra"])
+        ahead = [(today + timedelta(days=2 + n // 2), time(10 + n % 2 * 5)) for n in range(MANY)]
+        build.sessions(enrolment, ahead, is_featured=True)
+        build.sessions(sibling_enrolment, ahead)
+        behind = [(today - timedelta(days=2 + n // 2), time(10 + n % 2 * 5)) for n in range(MANY)]
+        build.sessions(enrolment, behind, status="completed", topics_covered=["Sets"])
+
+    return {
+        "coordinator": coordinator,
+        "tutor": tutor,
+        "student": student,
+        "parent": parent,
+        "session": first,
+        "grow": grow,
+    }
+
+
+def queries_of(app, client, url: str) -> list[str]:
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements
+
+
+PAGES = [
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15"),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=week&date=2025-03-12"),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=agenda&date=2025-03-01"),
+    ("boss@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15"),
+    ("boss@test.example", "/coordinator/sessions"),
+    ("boss@test.example", "/coordinator/sessions?q=maths&sort=priority&dir=desc&page=2"),
+    ("student@test.example", "/students/{student}/upcoming"),
+    ("student@test.example", "/students/{student}/upcoming?tab=past"),
+    ("parent@test.example", "/parents/{parent}/upcoming"),
+    ("parent@test.example", "/parents/{parent}/upcoming?tab=past"),
+    ("boss@test.example", "/parents/{parent}/upcoming"),
+    ("tutor@test.example", "/sessions/{session}"),
+    ("parent@test.example", "/sessions/{session}"),  # parents: one more to check the child
+]
+
+
+@pytest.mark.parametrize(("email", "url"), PAGES)
+def test_query_count_is_fixed_and_small(app, client, auth, busy, email, url):
+    url = url.format(**busy)
+    auth.login(email)
+    few = queries_of(app, client, url)
+    busy["grow"]()
+    many = queries_of(app, client, url)
+    assert len(many) <= BUDGET, "\n\n".join(many)
+    assert len(many) == len(few), "the count grew with the number of sessions"
+
+
+def test_the_month_really_shows_200_sessions(app, client, auth, busy):
+    busy["grow"]()
+    auth.login("tutor@test.example")
+    page = client.get(f"/tutors/{busy['tutor']}/calendar?view=month&date=2025-03-15")
+    assert page.get_data(as_text=True).count('<li class="chip') == MANY + 1
