@@ -8,12 +8,13 @@ Fixtures others can reuse:
 * ``demo_ids`` — demo user ids by email.
 * ``browser`` — Chromium: Debian's ``/usr/bin/chromium`` when present, else
   Playwright's own. When none can start: fail if ``CI=true``, else skip.
-* ``page_as(email, javascript=True, viewport=None)`` — a new page in a fresh
+* ``page_as(email, javascript=True, viewport=None, bypass_csp=False)`` — a new page in a fresh
   context, already signed in as ``email`` (None = anonymous), with relative
   URLs resolved against ``live_server``.
 * ``sign_in(page, email)`` — sign in through the real form.
-* ``axe_violations(email, path, viewport=None)`` — serious/critical axe-core
-  violations of a page (CSP bypassed for the injected script only).
+* ``axe_violations(page)`` — serious/critical axe-core violations of a loaded
+  page; open it with ``page_as(email, bypass_csp=True)`` (the injected script
+  would be blocked by the CSP, so only the axe check bypasses it).
 * ``screenshot(page, name)`` — save ``test-results/screenshots/<name>.png``, and
   ``docs/screenshots/<name>.png`` when ``UPDATE_SCREENSHOTS=1``.
 """
@@ -160,24 +161,21 @@ def page_as(browser: Any, live_server: str, sign_in) -> Iterator[Callable[..., A
         context.close()
 
 
-@pytest.fixture
-def axe_violations(page_as) -> Callable[..., list[dict[str, Any]]]:
-    """Run axe-core on a page; return its serious and critical violations.
+@pytest.fixture(scope="session")
+def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
+    """Run axe-core on a loaded page; return its serious and critical violations.
 
-    The injected script would be blocked by our Content-Security-Policy, so
-    only this check runs in a context with ``bypass_csp=True``.
+    The injected script would be blocked by our Content-Security-Policy, so the
+    page must come from ``page_as(..., bypass_csp=True)``: only this check
+    runs with the policy bypassed.
     """
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing; run `make setup` (npm ci installs axe-core)")
 
-    def check(
-        email: str | None, path: str, viewport: dict[str, int] | None = None
-    ) -> list[dict[str, Any]]:
-        page = page_as(email, viewport=viewport, bypass_csp=True)
-        response = page.goto(path)
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
+    def check(page: Any) -> list[dict[str, Any]]:
         page.add_script_tag(path=str(AXE_SCRIPT))
         result = page.evaluate("async () => await axe.run(document)")
+        assert result["passes"], "axe-core checked nothing: did the page load?"
         return [
             {
                 "id": v["id"],
