@@ -253,3 +253,15 @@ def test_coordinator_filters_and_searches(page_as, sign_in, javascript):
     page.get_by_role("link", name="Clear filters").click()
     page.wait_for_url(re.compile(r"/coordinator/sessions$"))
     expect(count).to_have_text("Showing 1–25 of 25 sessions.")
+
+
+def test_coordinator_sees_why_a_filter_is_refused(page_as):
+    # A 400 carries the explanation in the results block; htmx is set to swap it.
+    page = page_as("coordinator@example.com")
+    page.goto("/coordinator/sessions")
+    page.get_by_label("From", exact=True).fill("2025-03-10")
+    page.wait_for_url(re.compile(r"from=2025-03-10"))
+    page.get_by_label("To", exact=True).fill("2025-03-01")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The 'from' date is after the 'to' date")
+    assert page.locator("#results tbody tr").count() == 0
