@@ -52,7 +52,45 @@ def verify_schema_command() -> None:
     click.echo("Schema matches the spec.")
 
 
+@click.command("seed-bulk")
+@click.option("--sessions", default=1_000_000, show_default=True, type=click.IntRange(0))
+@click.option("--tutors", default=1_000, show_default=True, type=click.IntRange(1))
+@click.option("--students", default=20_000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
+@click.option("--force", is_flag=True, help="Run even if the database holds other data.")
+@with_appcontext
+def seed_bulk_command(sessions: int, tutors: int, students: int, seed: int, force: bool) -> None:
+    """Generate a large reproducible dataset with COPY (for benchmarks)."""
+    from tqdm import tqdm
+
+    from dashboard.database import libpq_url
+    from dashboard.services.bulk_data import BulkDataRefused, seed_bulk
+
+    conninfo = libpq_url(db.engine.url.render_as_string(hide_password=False))
+    db.engine.dispose()
+    with tqdm(total=sessions, unit="session", disable=None) as bar:
+        try:
+            summary = seed_bulk(
+                conninfo,
+                sessions=sessions,
+                tutors=tutors,
+                students=students,
+                seed=seed,
+                force=force,
+                progress=bar.update,
+            )
+        except BulkDataRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+    click.echo(
+        f"Generated {summary.sessions:,} sessions, {summary.enrolments:,} enrolments, "
+        f"{summary.tutors:,} tutors, {summary.students:,} students, {summary.parents:,} parents, "
+        f"{summary.courses} courses, {summary.whiteboards:,} whiteboards "
+        f"in {summary.seconds:.1f} s (seed {seed})."
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Attach the CLI commands to ``app``."""
+    app.cli.add_command(seed_bulk_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_schema_command)
