@@ -54,7 +54,8 @@ def test_ten_thousand_sessions_counts_and_integrity(bulk_db):
         scalar(
             app,
             "SELECT count(*) FROM sessions s"
-            " LEFT JOIN whiteboard_sessions w ON w.id = s.whiteboard_id WHERE s.whiteboard_id IS NOT NULL AND w.id IS NULL",
+            " LEFT JOIN whiteboard_sessions w ON w.id = s.whiteboard_id"
+            " WHERE s.whiteboard_id IS NOT NULL AND w.id IS NULL",
         )
         == 0
     )
