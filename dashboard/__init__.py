@@ -49,6 +49,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from dashboard.cli import register_commands
 
     register_blueprints(app)
+    if app.config["EXPOSE_QUERY_COUNT"]:
+        from dashboard.instrumentation import expose_query_count
+
+        expose_query_count(app)
     _register_template_helpers(app)
     register_commands(app)
     return app

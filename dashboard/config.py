@@ -41,4 +41,6 @@ def default_config() -> dict[str, object]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Benchmarks only: send X-Query-Count (SQL statements run by the request).
+        "EXPOSE_QUERY_COUNT": os.environ.get("EXPOSE_QUERY_COUNT", "") == "1",
     }
