@@ -92,7 +92,7 @@ def visible_to(user: Person, statement: sa.Select) -> sa.Select:
     if user.role == ROLE_STUDENT:
         return statement.where(student_column() == user.id)
     if user.role == ROLE_PARENT:
-        return statement.where(student_column().in_(children_of(user.id) or {-1}))
+        return statement.where(student_column().in_(children_of(user.id)))
     return statement.where(sa.false())
 
 

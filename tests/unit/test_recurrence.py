@@ -223,6 +223,13 @@ def test_series_rows_carry_the_rule(app, series):
         assert (row.start_time, row.end_time) == (time(10), time(11))
 
 
+def test_edit_page_of_an_occurrence_asks_which_ones(client, app, series):
+    page = client.get(f"/sessions/{series[2]}/edit").get_data(as_text=True)
+    for label in ("Only this session", "This and following sessions", "All sessions of the series"):
+        assert label in page
+    assert 'value="12:00"' not in page and 'value="10:00"' in page
+
+
 def test_edit_all_leaves_completed_started_and_cancelled_occurrences(client, auth, app, series):
     _mark_protected(client, auth, app, series)
     client.post(f"/sessions/{series[4]}/cancel", data={"csrf_token": auth.csrf_token()})

@@ -113,9 +113,9 @@ def _edit_page(
     zone = viewer_zone().key
     form = forms.get("form") or EditSessionForm(data=scheduling.form_values(session, zone))
     context = _page_context(form)
-    starts = scheduling.starts_at(session).astimezone(viewer_zone())
+    values = scheduling.form_values(session, zone)
     reschedule_form = forms.get("reschedule_form") or RescheduleForm(
-        data={"session_date": starts.date(), "start_time": starts.time()}
+        data={key: values[key] for key in ("session_date", "start_time", "end_time")}
     )
     return render_page(
         "scheduling/edit.html",
