@@ -151,8 +151,6 @@ def _event(view: SessionView, sequence: int, stamp: datetime) -> Event:
     event.add("sequence", sequence)
     event.add("summary", f"{view.course_title} — {view.student_name} with {view.tutor_name}")
     event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")
-    if view.updated_at:
-        event.add("last-modified", view.updated_at.replace(tzinfo=zone).astimezone(UTC))
     if view.location:
         event.add("location", view.location)
     elif view.whiteboard_url:

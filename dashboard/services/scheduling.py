@@ -579,7 +579,7 @@ def _update_one(
 def split_series(user: User, series: SessionSeries, at: Session, now: datetime) -> SessionSeries:
     """End ``series`` before occurrence ``at`` and move ``at`` and its followers to a new series.
 
-    Protected followers are never rewritten and stay in the old series. Flushes,
+    Protected occurrences (``at`` included) are never rewritten and stay in the old series. Flushes,
     does not commit.
     """
     pattern = at.recurring_pattern or {}
@@ -600,7 +600,7 @@ def split_series(user: User, series: SessionSeries, at: Session, now: datetime) 
     db.session.add(new)
     db.session.flush()
     for member in series_members(series):
-        if member.id != at.id and is_protected(member, now):
+        if is_protected(member, now):
             continue
         member_pattern = dict(member.recurring_pattern or {})
         rid = member_pattern.get("recurrence_id")

@@ -360,3 +360,13 @@ def test_series_with_an_end_date_and_its_limits(client, auth, demo, app):
         assert response.status_code == 422, extra
         assert f'id="{field}-error"' in response.get_data(as_text=True), extra
         assert session_count(app) == count
+
+
+def test_following_from_a_completed_occurrence_leaves_it_alone(client, auth, app, series):
+    client.post(f"/sessions/{series[3]}/complete", data={"csrf_token": auth.csrf_token()})
+    before = _snapshot(app, series)
+    assert _edit(client, auth, app, series[3], "following").status_code == 303
+    after = _snapshot(app, series)
+    assert after[series[3]].updated_at == before[series[3]].updated_at
+    assert after[series[3]].recurring_pattern == before[series[3]].recurring_pattern
+    assert [after[i].start_time for i in series] == [time(10)] * 4 + [time(12)] * 2
