@@ -25,13 +25,20 @@ class Action(StrEnum):
     EDIT_PRIORITY = "edit-priority"
     FEATURE = "feature"
     LINK_WHITEBOARD = "link-whiteboard"
+    SCHEDULE = "schedule"  # edit, reschedule, cancel, complete (issue 6)
 
 
 #: What each role may do to the sessions within its reach (see ``_within_reach``).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ROLE_COORDINATOR: frozenset(Action),
     ROLE_TUTOR: frozenset(
-        {Action.VIEW, Action.EDIT_ATTENDANCE, Action.EDIT_PRIORITY, Action.LINK_WHITEBOARD}
+        {
+            Action.VIEW,
+            Action.EDIT_ATTENDANCE,
+            Action.EDIT_PRIORITY,
+            Action.LINK_WHITEBOARD,
+            Action.SCHEDULE,
+        }
     ),
     ROLE_STUDENT: frozenset({Action.VIEW}),
     ROLE_PARENT: frozenset({Action.VIEW}),
@@ -115,4 +122,30 @@ def may_view_parent(user: Person, parent_id: int) -> bool:
 
 def is_coordinator(user: Person) -> bool:
     """Coordinator-only pages (the schedule list, admin)."""
+    return user.role == ROLE_COORDINATOR
+
+
+# --- Scheduling (issue 6): who may create sessions for which enrolled course ---
+
+
+class Enrolment(Protocol):
+    """The bits of an enrolled course the scheduling rules look at."""
+
+    tutor_id: int
+
+
+def may_schedule(user: Person) -> bool:
+    """Coordinators and tutors create sessions; students and parents never do."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
+def may_schedule_course(user: Person, enrolment: Enrolment) -> bool:
+    """Coordinators schedule any enrolled course; tutors only the ones they teach."""
+    if user.role == ROLE_COORDINATOR:
+        return True
+    return user.role == ROLE_TUTOR and enrolment.tutor_id == user.id
+
+
+def may_override_conflicts(user: Person) -> bool:
+    """Only a coordinator may save a session that overlaps others (with a reason)."""
     return user.role == ROLE_COORDINATOR

@@ -2,6 +2,12 @@
 
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
+from dashboard.models.scheduling import (
+    FeedToken,
+    SessionConflictOverride,
+    SessionFeedSequence,
+    SessionSeries,
+)
 from dashboard.models.sessions import Session
 from dashboard.models.users import ParentStudent, User
 from dashboard.models.whiteboards import WhiteboardSession
@@ -10,9 +16,13 @@ __all__ = [
     "Course",
     "EnrolledCourse",
     "EnrolledStudent",
+    "FeedToken",
     "ParentStudent",
     "Session",
+    "SessionConflictOverride",
+    "SessionFeedSequence",
     "SessionLegacyEnrollment",
+    "SessionSeries",
     "User",
     "WhiteboardSession",
 ]
