@@ -388,8 +388,10 @@ def actual_enrolments() -> dict[int, tuple[int, int, int] | None]:
         """SELECT s.id, ec.course_id, ec.student_id, ec.tutor_id
            FROM sessions s LEFT JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id"""
     )
-    return {sid: None if course is None else (course, student, tutor)
-            for sid, course, student, tutor in rows}  # fmt: skip
+    return {
+        sid: None if course is None else (course, student, tutor)
+        for sid, course, student, tutor in rows
+    }
 
 
 def enrolled_courses() -> set[tuple[int, int, int]]:
@@ -553,15 +555,14 @@ def test_changes_made_after_the_upgrade_survive_downgrade_and_upgrade(empty_app)
         for row in query("SELECT * FROM enrolled_students")
     }
     downgraded = sessions_snapshot()
-    assert legacy[downgraded[new_session]["course_enrollment_id"]] == (
-        ids["physics"], ids["s4"], ids["t3"]
-    )  # fmt: skip
-    assert legacy[downgraded[ids["session_maths_s1"]]["course_enrollment_id"]] == (
-        ids["maths"], ids["s1"], ids["t2"]
-    )  # fmt: skip
-    assert legacy[downgraded[ids["session_english_s3"]]["course_enrollment_id"]] == (
-        ids["english"], ids["s3"], ids["t3"]
-    )  # fmt: skip
+
+    def legacy_enrolment_of(session_id: int) -> tuple[int, int, int | None]:
+        return legacy[downgraded[session_id]["course_enrollment_id"]]
+
+    assert legacy_enrolment_of(new_session) == (ids["physics"], ids["s4"], ids["t3"])
+    assert legacy_enrolment_of(ids["session_maths_s1"]) == (ids["maths"], ids["s1"], ids["t2"])
+    assert legacy_enrolment_of(ids["session_english_s3"]) == (ids["english"], ids["s3"], ids["t3"])
+    # Untouched sessions still get their own legacy row back.
     assert (
         downgraded[ids["session_physics_s2_again"]]["course_enrollment_id"]
         == (ids["l_physics_s2_again"])
