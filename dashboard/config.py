@@ -23,10 +23,26 @@ def load_secret_key(instance_path: str | Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker starting at the same moment wrote it first: use theirs.
+        return _read_when_written(path)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _read_when_written(path: Path) -> str:
+    """Read a key file another process has just created (it may still be empty)."""
+    import time
+
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} stayed empty; delete it or set SECRET_KEY")
 
 
 def default_config() -> dict[str, object]:
