@@ -89,20 +89,21 @@ def _check_pair(parent_id: int, student_id: int) -> tuple[User, User]:
 def link(parent_id: int, student_id: int) -> LinkChange:
     """Let the parent see the student's sessions (``changed`` False when they already could)."""
     parent, student = _check_pair(parent_id, student_id)
-    inserted = db.session.execute(
+    inserted = db.session.scalar(
         insert(ParentStudent)
         .values(parent_id=parent_id, student_id=student_id)
         .on_conflict_do_nothing()
+        .returning(ParentStudent.parent_id)
     )
-    return LinkChange(parent.full_name, student.full_name, bool(inserted.rowcount))
+    return LinkChange(parent.full_name, student.full_name, inserted is not None)
 
 
 def unlink(parent_id: int, student_id: int) -> LinkChange:
     """Stop the parent seeing the student's sessions (``changed`` False when not linked)."""
     parent, student = _check_pair(parent_id, student_id)
-    deleted = db.session.execute(
-        sa.delete(ParentStudent).where(
-            ParentStudent.parent_id == parent_id, ParentStudent.student_id == student_id
-        )
+    deleted = db.session.scalar(
+        sa.delete(ParentStudent)
+        .where(ParentStudent.parent_id == parent_id, ParentStudent.student_id == student_id)
+        .returning(ParentStudent.parent_id)
     )
-    return LinkChange(parent.full_name, student.full_name, bool(deleted.rowcount))
+    return LinkChange(parent.full_name, student.full_name, deleted is not None)
