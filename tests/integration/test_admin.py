@@ -21,13 +21,16 @@ def links(app) -> set[tuple[int, int]]:
 
 @pytest.fixture
 def coordinator(client, auth, demo):
-    """The client, signed in as the coordinator; returns a poster for the family forms."""
+    """Sign the client in as the coordinator; returns a poster for the family forms.
+
+    ``parent``/``student`` are demo emails (turned into ids) or raw form values.
+    """
     auth.login("coordinator@example.com")
 
     def post(action: str, parent: str | int, student: str | int, **kwargs):
         data = {
-            "parent_id": demo.get(parent, parent) if isinstance(parent, str) else parent,
-            "student_id": demo.get(student, student) if isinstance(student, str) else student,
+            "parent_id": demo.get(parent, parent),
+            "student_id": demo.get(student, student),
             "csrf_token": auth.csrf_token(),
         }
         return client.post(f"/admin/families/{action}", data=data, **kwargs)

@@ -314,3 +314,24 @@ def test_a_new_app_starts_with_fresh_limits(database_url, client, auth, demo):
     assert response.status_code == 302
     with fresh.app_context():
         db.engine.dispose()
+
+
+def test_switching_limits_off_for_one_app_does_not_switch_them_off_for_the_next(database_url, demo):
+    from tests.conftest import AuthActions
+
+    def statuses(app) -> list[int]:
+        client = app.test_client()
+        auth = AuthActions(client)
+        codes = [
+            post_login(client, auth, "tutor1@example.com", "wrong").status_code for _ in range(3)
+        ]
+        with app.app_context():
+            db.engine.dispose()
+        return codes
+
+    unlimited = create_app(
+        app_config(database_url, RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="2/minute")
+    )
+    assert statuses(unlimited) == [401, 401, 401]
+    limited = create_app(app_config(database_url, LOGIN_RATE_LIMIT="2/minute"))
+    assert statuses(limited) == [401, 401, 429]

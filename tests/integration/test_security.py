@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from urllib.parse import urlsplit
 
@@ -79,8 +80,8 @@ def test_pages_load_no_inline_script_or_style(client, auth, demo):
     auth.login("coordinator@example.com")
     for url in ("/login", "/coordinator/sessions", "/admin/families", "/nope"):
         page = client.get(url, follow_redirects=True).get_data(as_text=True)
-        assert "<style" not in page and " style=" not in page, url
-        assert "<script>" not in page and " on" + "click=" not in page, url
+        assert "<style" not in page and not re.search(r"\sstyle=", page), url
+        assert "<script>" not in page and not re.search(r"\son[a-z]+=", page), url
         assert 'htmx-config.js"' in page
 
 
