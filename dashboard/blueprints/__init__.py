@@ -14,6 +14,7 @@ BLUEPRINTS = (
     "coordinator",
     "sessions",
     "scheduling",
+    "admin",
 )
 
 
