@@ -87,6 +87,8 @@ def seed_bulk_command(sessions: int, tutors: int, students: int, seed: int, forc
         f"{summary.courses} courses, {summary.whiteboards:,} whiteboards "
         f"in {summary.seconds:.1f} s (seed {seed})."
     )
+
+
 def _prompt_new_password() -> str:
     """Ask twice, without echoing; refuse a short one before anything is written."""
     from dashboard.services.accounts import AccountError, check_new_password
