@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from dashboard.permissions import Action, can
+from dashboard.extensions import db
+from dashboard.models import WhiteboardSession
+from dashboard.permissions import Action, can, may_manage_whiteboard
 from dashboard.services.session_views import SessionView, get_session_view
 
 
@@ -27,3 +29,13 @@ def require(allowed: bool, message: str = "You do not have access to this page."
     """Abort with 403 unless ``allowed`` (the answer of a ``may_*`` permission)."""
     if not allowed:
         abort(403, description=message)
+
+
+def load_whiteboard_for(board_id: int) -> WhiteboardSession:
+    """Return the whiteboard if ``current_user`` may manage it; else abort 404/403."""
+    board = db.session.get(WhiteboardSession, board_id)
+    if board is None:
+        abort(404, description=f"There is no whiteboard #{board_id}.")
+    if not may_manage_whiteboard(current_user, board):
+        abort(403, description="You do not have access to this whiteboard.")
+    return board

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 BLUEPRINTS = ("health", "home", "auth", "tutors", "students", "parents", "coordinator", "sessions")
+BLUEPRINTS += ("whiteboards",)  # inline-edits work: /whiteboards
 
 
 def register_blueprints(app: Flask) -> None:

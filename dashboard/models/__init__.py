@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import them from here: ``from dashboard.models import Session``."""
 
+from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
 from dashboard.models.sessions import Session
@@ -12,6 +13,7 @@ __all__ = [
     "EnrolledStudent",
     "ParentStudent",
     "Session",
+    "SessionChange",
     "SessionLegacyEnrollment",
     "User",
     "WhiteboardSession",
