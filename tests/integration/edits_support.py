@@ -135,6 +135,6 @@ def changed_columns(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 
 def flashed(client: FlaskClient) -> list[str]:
-    """Messages flashed to ``client`` and not yet shown."""
+    """Messages flashed to ``client`` and not yet shown; taken, so the next call starts afresh."""
     with client.session_transaction() as session:
-        return [message for _category, message in session.get("_flashes", [])]
+        return [message for _category, message in session.pop("_flashes", [])]
