@@ -840,3 +840,19 @@ def test_whiteboard_choices_cost_one_query_for_a_page(app, world, demo):
             sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
     assert html.count('name="whiteboard_id"') == len(views)
+
+
+def test_card_edits_refresh_the_bulk_form_row_when_the_page_asks(app, client, world):
+    poster = login(client, "tutor1@example.com")
+    row = full_row(app, world.session_id)
+    response = poster.post(
+        f"/sessions/{world.session_id}/attendance",
+        _form(world, row, {"tutor_attendance_status": "late"}, oob="bulk-rows"),
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    after = full_row(app, world.session_id)
+    oob_row = body.split("<template>")[1].split("</template>")[0]
+    assert f'<tr id="bulk-row-{world.session_id}" hx-swap-oob="true">' in oob_row
+    assert f'value="{after["updated_at"].isoformat()}"' in oob_row
+    assert '<option value="late" selected>' in oob_row

@@ -67,8 +67,9 @@ from dashboard.urls import safe_local_path
 #: pages that do not show the piece.
 #:   featured-strip — the page has ``#featured-strip`` with ``#featured-session-N`` items
 #:   history        — the page shows ``#session-history-N`` (``_history.html``)
+#:   bulk-rows      — the page has a bulk attendance form with rows ``#bulk-row-N``
 #:   cards          — (bulk form) the page shows the sessions' cards ``#session-N``
-OOB_PARTS = frozenset({"featured-strip", "history", "cards"})
+OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards"})
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def _card_response(before: SessionView, status: int, feedback: Feedback, next_ur
     body = render_block("sessions/_card.html", "session_card", **context)
     if "featured-strip" in oob and status == 200:
         body += _featured_strip_oob(fresh, was_featured=bool(before.is_featured))
+    if "bulk-rows" in oob and can(current_user, Action.EDIT_ATTENDANCE, fresh):
+        body += render_block("sessions/_bulk_row.html", "bulk_row", s=fresh, row_oob=True)
     if "history" in oob and may_see_history(current_user, fresh):
         body += render_block(
             "sessions/_history.html",
@@ -256,7 +259,7 @@ def _bulk_response(
                 s=view,
                 card_oob=True,
                 edit_next=next_url,
-                edit_oob=oob - {"cards"},
+                edit_oob=oob,
             )
     return _vary(make_response(body, status))
 
