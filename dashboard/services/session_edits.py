@@ -126,14 +126,18 @@ def single_value(form: FormData, name: str) -> str | None:
     return values[0]
 
 
-def parse_version(raw: str | None) -> datetime:
+def parse_version(raw: str | None) -> datetime | None:
     """The ``updated_at`` a form was rendered with; any unusable token counts as stale (409).
 
     A version is opaque to the browser: missing, malformed, zoned or far-off
     values are simply "not the current version", so the answer is the same as
-    for an old one — the latest card, to try again from.
+    for an old one — the latest card, to try again from. The empty string is
+    the version of a row whose ``updated_at`` is NULL (``SessionView.version``),
+    so such a row can still be edited once.
     """
-    if not raw or len(raw) > _MAX_VERSION_LENGTH:
+    if raw == "":
+        return None
+    if raw is None or len(raw) > _MAX_VERSION_LENGTH:
         raise StaleEdit()
     try:
         version = datetime.fromisoformat(raw)
@@ -205,7 +209,7 @@ def whiteboard_changes(form: FormData, session: SessionView) -> dict[str, object
 
 
 def apply_changes(
-    session_id: int, version: datetime, changes: Mapping[str, object], user_id: int | None
+    session_id: int, version: datetime | None, changes: Mapping[str, object], user_id: int | None
 ) -> Applied:
     """Write ``changes`` if the row is still at ``version``; audit what changed.
 
@@ -219,9 +223,10 @@ def apply_changes(
         raise SessionGone(f"There is no session #{session_id}.")
     if current.updated_at != version:
         raise StaleEdit()
+    at_version = Session.updated_at.is_(None) if version is None else Session.updated_at == version
     updated_at = db.session.execute(
         sa.update(Session)
-        .where(Session.id == session_id, Session.updated_at == version)
+        .where(Session.id == session_id, at_version)
         .values(**changes, updated_at=sa.func.clock_timestamp())
         .returning(Session.updated_at)
         .execution_options(synchronize_session=False)
@@ -319,7 +324,7 @@ def save_bulk_attendance(
     """
     ids = sorted(session_ids)
     errors: dict[int, EditRejected] = {}
-    plans: dict[int, tuple[datetime, dict[str, object]]] = {}
+    plans: dict[int, tuple[datetime | None, dict[str, object]]] = {}
     for session_id in ids:
         row = bulk_row_form(form, session_id)
         try:

@@ -856,3 +856,18 @@ def test_card_edits_refresh_the_bulk_form_row_when_the_page_asks(app, client, wo
     assert f'<tr id="bulk-row-{world.session_id}" hx-swap-oob="true">' in oob_row
     assert f'value="{after["updated_at"].isoformat()}"' in oob_row
     assert '<option value="late" selected>' in oob_row
+
+
+def test_a_row_without_updated_at_can_be_edited_once_with_the_empty_version(app, client, world):
+    poster = login(client, "tutor1@example.com")
+    with app.app_context():
+        db.session.execute(
+            sa.update(Session).where(Session.id == world.session_id).values(updated_at=None)
+        )
+        db.session.commit()
+    assert view_of(app, world.session_id).version == ""
+    path = f"/sessions/{world.session_id}/priority"
+    assert poster.post(path, {"priority_level": "low", "version": "x"}).status_code == 409
+    assert poster.post(path, {"priority_level": "low", "version": ""}).status_code == 200
+    assert full_row(app, world.session_id)["updated_at"] is not None
+    assert poster.post(path, {"priority_level": "high", "version": ""}).status_code == 409
