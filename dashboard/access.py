@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from dashboard.permissions import Action, can
+from dashboard.extensions import db
+from dashboard.models import WhiteboardSession
+from dashboard.permissions import Action, can, may_manage_whiteboard
 from dashboard.rendering import is_htmx
 from dashboard.services.session_views import SessionView, get_session_view
 from dashboard.urls import safe_local_path
@@ -66,3 +68,13 @@ def _return_path() -> str | None:
     if parts.netloc and parts.netloc != request.host:
         return None
     return safe_local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def load_whiteboard_for(board_id: int) -> WhiteboardSession:
+    """Return the whiteboard if ``current_user`` may manage it; else abort 404/403."""
+    board = db.session.get(WhiteboardSession, board_id)
+    if board is None:
+        abort(404, description=f"There is no whiteboard #{board_id}.")
+    if not may_manage_whiteboard(current_user, board):
+        abort(403, description="You do not have access to this whiteboard.")
+    return board

@@ -149,3 +149,39 @@ def may_schedule_course(user: Person, enrolment: Enrolment) -> bool:
 def may_override_conflicts(user: Person) -> bool:
     """Only a coordinator may save a session that overlaps others (with a reason)."""
     return user.role == ROLE_COORDINATOR
+
+
+# --- Whiteboards and edit history (inline-edits work) -----------------------
+
+
+class OwnedBoard(Protocol):
+    """The bit of a whiteboard the rules look at: its owner."""
+
+    owner_id: int | None
+
+
+def may_list_whiteboards(user: Person) -> bool:
+    """The whiteboards pages: tutors (their own boards) and coordinators (all)."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
+def may_create_whiteboard_for(user: Person, owner_id: int) -> bool:
+    """Tutors make boards for themselves; coordinators for any tutor."""
+    return user.role == ROLE_COORDINATOR or (user.role == ROLE_TUTOR and user.id == owner_id)
+
+
+def may_manage_whiteboard(user: Person, board: OwnedBoard) -> bool:
+    """Rename, re-point or delete a board: its owner, or a coordinator."""
+    if user.role == ROLE_COORDINATOR:
+        return True
+    return user.role == ROLE_TUTOR and board.owner_id is not None and board.owner_id == user.id
+
+
+def board_fits_session(board: OwnedBoard, session: OwnedSession) -> bool:
+    """A session may link only a board its own tutor owns (whoever makes the link)."""
+    return board.owner_id is not None and board.owner_id == session.tutor_id
+
+
+def may_see_history(user: Person, session: OwnedSession) -> bool:
+    """The change log of a session is for the people who may change it."""
+    return bool(edit_actions(user, session))

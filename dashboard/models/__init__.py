@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import them from here: ``from dashboard.models import Session``."""
 
+from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
 from dashboard.models.scheduling import (
@@ -21,6 +22,7 @@ __all__ = [
     "Session",
     "SessionConflictOverride",
     "SessionFeedSequence",
+    "SessionChange",
     "SessionLegacyEnrollment",
     "SessionSeries",
     "User",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_scheduling"
-down_revision = "0002_update_sessions_references"
+down_revision = "0003_session_changes"
 branch_labels = None
 depends_on = None
 

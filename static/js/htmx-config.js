@@ -3,8 +3,10 @@
 htmx.config.allowEval = false;
 htmx.config.includeIndicatorStyles = false;
 htmx.config.selfRequestsOnly = true;
-// Swap 422 (validation error) and 409 (stale edit) responses: their bodies are
-// the fragment showing the error or the latest values. Other errors don't swap.
+
+// htmx 2 does not swap 4xx responses by default. Forms and inline edits answer
+// 422 (invalid value) and 409 (stale version) with the fragment to show — the
+// error message or the latest values — so those two are swapped too.
 htmx.config.responseHandling = [
   { code: "204", swap: false },
   { code: "[23]..", swap: true },

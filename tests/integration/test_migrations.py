@@ -35,7 +35,10 @@ from dashboard.services.schema_contract import (
 from tests.conftest import app_config
 
 BASELINE = "0001_baseline"
-HEAD = "0002_update_sessions_references"
+UPDATE = "0002_update_sessions_references"
+#: Every revision, newest first; later ones add tables beside ``sessions``.
+REVISIONS = ["0004_scheduling", "0003_session_changes", UPDATE, BASELINE]
+LATEST = REVISIONS[0]
 
 LEGACY_FOREIGN_KEYS = [
     (
@@ -191,7 +194,7 @@ def upgrade_refusal(capsys: pytest.CaptureFixture[str]) -> str:
     """
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
-        upgrade(revision=HEAD)
+        upgrade(revision=UPDATE)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "Error: Cannot update the sessions table" in err, err
@@ -413,15 +416,15 @@ def autogenerate_diff() -> list[Any]:
 def test_one_head_and_the_documented_revision_ids(empty_app):
     config = current_app.extensions["migrate"].migrate.get_config()
     script = ScriptDirectory.from_config(config)
-    assert script.get_heads() == [HEAD]
+    assert script.get_heads() == [LATEST]
     assert script.get_revision(BASELINE).down_revision is None
-    assert script.get_revision(HEAD).down_revision == BASELINE
-    assert [rev.revision for rev in script.walk_revisions()] == [HEAD, BASELINE]
+    assert script.get_revision(UPDATE).down_revision == BASELINE
+    assert [rev.revision for rev in script.walk_revisions()] == REVISIONS
 
 
 def test_base_head_base_head_on_an_empty_database(empty_app):
-    upgrade(revision=HEAD)
-    assert revision() == [HEAD]
+    upgrade(revision=UPDATE)
+    assert revision() == [UPDATE]
     assert failing_spec_checks() == []
     head_schema = schema_snapshot()
 
@@ -431,7 +434,7 @@ def test_base_head_base_head_on_an_empty_database(empty_app):
 
     upgrade(revision=BASELINE)
     baseline_schema = schema_snapshot()
-    upgrade(revision=HEAD)
+    upgrade(revision=UPDATE)
     assert schema_snapshot() == head_schema
     downgrade(revision=BASELINE)
     assert revision() == [BASELINE]
@@ -439,8 +442,8 @@ def test_base_head_base_head_on_an_empty_database(empty_app):
 
     downgrade(revision="base")
     assert public_relations() == {"alembic_version", "alembic_version_pkc"}
-    upgrade(revision=HEAD)
-    assert revision() == [HEAD]
+    upgrade(revision=UPDATE)
+    assert revision() == [UPDATE]
     assert schema_snapshot() == head_schema
     assert failing_spec_checks() == []
 
@@ -459,7 +462,7 @@ def test_baseline_is_the_legacy_schema(empty_app):
 
 def test_head_is_the_spec_schema(empty_app):
     upgrade()
-    assert revision() == [HEAD]
+    assert revision() == [LATEST]
     assert session_columns()[1] == "enrolled_courses_id"
     assert tuples(FOREIGN_KEYS_SQL) == EXPECTED_FOREIGN_KEYS
     assert failing_spec_checks() == []
@@ -469,7 +472,7 @@ def test_models_match_the_migrated_schema(empty_app):
     upgrade(revision=BASELINE)
     # The comparison does see differences: at 0001 the whiteboard FK is missing.
     assert "sessions_whiteboard_id_fkey" in repr(autogenerate_diff())
-    upgrade(revision=HEAD)
+    upgrade()
     assert autogenerate_diff() == []
 
 
@@ -484,8 +487,8 @@ def test_existing_sessions_survive_upgrade_downgrade_upgrade(empty_app):
     courses_before = enrolled_courses()
     assert len(original) == 6
 
-    upgrade(revision=HEAD)
-    assert revision() == [HEAD]
+    upgrade(revision=UPDATE)
+    assert revision() == [UPDATE]
     upgraded = sessions_snapshot()
     assert actual_enrolments() == expected_enrolments(ids)
     assert upgraded[ids["session_maths_s1"]]["enrolled_courses_id"] == ids["ec_maths_s1"]
@@ -515,7 +518,7 @@ def test_existing_sessions_survive_upgrade_downgrade_upgrade(empty_app):
     assert data_snapshot()["enrolled_students"] == legacy_before
     assert "sessions_legacy_enrollment" not in public_relations()
 
-    upgrade(revision=HEAD)
+    upgrade(revision=UPDATE)
     assert sessions_snapshot() == upgraded
     assert scalar(ORPHANS_SQL) == 0
 
@@ -523,7 +526,7 @@ def test_existing_sessions_survive_upgrade_downgrade_upgrade(empty_app):
 def test_changes_made_after_the_upgrade_survive_downgrade_and_upgrade(empty_app):
     upgrade(revision=BASELINE)
     ids = seed_legacy_centre()
-    upgrade(revision=HEAD)
+    upgrade(revision=UPDATE)
 
     # A new enrolment with no legacy counterpart, and a session on it.
     ec_new = add_enrolled_course(ids["physics"], ids["t3"], ids["s4"])
@@ -568,7 +571,7 @@ def test_changes_made_after_the_upgrade_survive_downgrade_and_upgrade(empty_app)
         == (ids["l_physics_s2_again"])
     )
 
-    upgrade(revision=HEAD)
+    upgrade(revision=UPDATE)
     after = sessions_snapshot()
     assert after == before
     assert after[new_session]["enrolled_courses_id"] == ec_new
@@ -635,6 +638,6 @@ def test_upgrade_refuses_unmappable_sessions_and_changes_nothing(empty_app, caps
 
     # Once those rows are dealt with, the same upgrade goes through.
     execute("DELETE FROM sessions WHERE id = ANY(:bad)", bad=bad)
-    upgrade(revision=HEAD)
-    assert revision() == [HEAD]
+    upgrade(revision=UPDATE)
+    assert revision() == [UPDATE]
     assert scalar(ORPHANS_SQL) == 0

@@ -35,7 +35,7 @@ def test_0004_downgrades_and_upgrades_cleanly(make_database):
         upgrade()
         tables = set(sa.inspect(db.engine).get_table_names())
         assert tables >= SCHEDULING_TABLES
-        downgrade(revision="0002_update_sessions_references")
+        downgrade(revision="0003_session_changes")
         assert not SCHEDULING_TABLES & set(sa.inspect(db.engine).get_table_names())
         upgrade()
         assert set(sa.inspect(db.engine).get_table_names()) >= SCHEDULING_TABLES
