@@ -48,8 +48,10 @@ format: setup
 test: setup browser lint
 	$(BIN)/pytest
 
+# Benchmarks are not tests: they print numbers (see bench/README.md).
 bench: setup
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

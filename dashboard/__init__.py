@@ -47,8 +47,16 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from dashboard import models  # noqa: F401  (register the tables on db.metadata)
     from dashboard.blueprints import register_blueprints
     from dashboard.cli import register_commands
+    from dashboard.errors import register_error_handlers
+    from dashboard.security import init_security
 
+    init_security(app)
+    register_error_handlers(app)
     register_blueprints(app)
+    if app.config["EXPOSE_QUERY_COUNT"]:
+        from dashboard.instrumentation import expose_query_count
+
+        expose_query_count(app)
     _register_template_helpers(app)
     register_commands(app)
     return app
@@ -73,11 +81,13 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _configure_login(app: Flask) -> None:
     """Flask-Login: load the user per request; anonymous visitors go to /login."""
+    from dashboard.access import unauthorized_response
     from dashboard.models import User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
+    login_manager.unauthorized_handler(unauthorized_response)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -1,16 +1,23 @@
 """The loader every route uses (flaskr's ``get_post(id, check_author)`` pattern).
 
 404 when the row does not exist, 403 when the signed-in user may not do the
-action; the answer itself comes from ``dashboard.permissions``.
+action; the answer itself comes from ``dashboard.permissions``. Anonymous
+visitors are sent to the sign-in page by ``unauthorized_response``.
 """
 
 from __future__ import annotations
 
-from flask import abort
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from dashboard.permissions import Action, can
+from dashboard.extensions import db
+from dashboard.models import WhiteboardSession
+from dashboard.permissions import Action, can, may_manage_whiteboard
+from dashboard.rendering import is_htmx
 from dashboard.services.session_views import SessionView, get_session_view
+from dashboard.urls import safe_local_path
 
 
 def load_session_for(session_id: int, action: Action = Action.VIEW) -> SessionView:
@@ -27,3 +34,47 @@ def require(allowed: bool, message: str = "You do not have access to this page."
     """Abort with 403 unless ``allowed`` (the answer of a ``may_*`` permission)."""
     if not allowed:
         abort(403, description=message)
+
+
+def unauthorized_response() -> Response:
+    """Send an anonymous visitor to ``/login?next=<where they were>``.
+
+    A browser gets a 302. An htmx request gets 401 with ``HX-Redirect``, which
+    makes htmx load the sign-in page as a whole page instead of swapping a
+    sign-in form into a fragment's place.
+    """
+    login_url = url_for("auth.login", next=_return_path())
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("Please sign in again.", 401)
+        response.headers["HX-Redirect"] = login_url
+        response.vary.add("HX-Request")
+        return response
+    flash(current_app.login_manager.login_message)  # type: ignore[attr-defined]
+    return redirect(login_url)
+
+
+def _return_path() -> str | None:
+    """The local page to come back to after signing in, or None.
+
+    A plain GET comes back to itself. A POST or an htmx request (whose URL may
+    be a fragment or a form target) comes back to the page it was sent from.
+    """
+    if request.method == "GET" and not is_htmx():
+        return safe_local_path(request.full_path.rstrip("?"))
+    source = request.headers.get("HX-Current-URL") or request.referrer
+    if not source:
+        return safe_local_path(request.full_path.rstrip("?")) if request.method == "GET" else None
+    parts = urlsplit(source)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return safe_local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def load_whiteboard_for(board_id: int) -> WhiteboardSession:
+    """Return the whiteboard if ``current_user`` may manage it; else abort 404/403."""
+    board = db.session.get(WhiteboardSession, board_id)
+    if board is None:
+        abort(404, description=f"There is no whiteboard #{board_id}.")
+    if not may_manage_whiteboard(current_user, board):
+        abort(403, description="You do not have access to this whiteboard.")
+    return board

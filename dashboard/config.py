@@ -23,10 +23,26 @@ def load_secret_key(instance_path: str | Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker starting at the same moment wrote it first: use theirs.
+        return _read_when_written(path)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _read_when_written(path: Path) -> str:
+    """Read a key file another process has just created (it may still be empty)."""
+    import time
+
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} stayed empty; delete it or set SECRET_KEY")
 
 
 def default_config() -> dict[str, object]:
@@ -39,6 +55,11 @@ def default_config() -> dict[str, object]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Explicit, because the one Limiter object would otherwise keep a previous app's "off".
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Benchmarks only: send X-Query-Count (SQL statements run by the request).
+        "EXPOSE_QUERY_COUNT": os.environ.get("EXPOSE_QUERY_COUNT", "") == "1",
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
     }

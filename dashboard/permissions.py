@@ -25,13 +25,20 @@ class Action(StrEnum):
     EDIT_PRIORITY = "edit-priority"
     FEATURE = "feature"
     LINK_WHITEBOARD = "link-whiteboard"
+    SCHEDULE = "schedule"  # edit, reschedule, cancel, complete (issue 6)
 
 
 #: What each role may do to the sessions within its reach (see ``_within_reach``).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ROLE_COORDINATOR: frozenset(Action),
     ROLE_TUTOR: frozenset(
-        {Action.VIEW, Action.EDIT_ATTENDANCE, Action.EDIT_PRIORITY, Action.LINK_WHITEBOARD}
+        {
+            Action.VIEW,
+            Action.EDIT_ATTENDANCE,
+            Action.EDIT_PRIORITY,
+            Action.LINK_WHITEBOARD,
+            Action.SCHEDULE,
+        }
     ),
     ROLE_STUDENT: frozenset({Action.VIEW}),
     ROLE_PARENT: frozenset({Action.VIEW}),
@@ -116,3 +123,65 @@ def may_view_parent(user: Person, parent_id: int) -> bool:
 def is_coordinator(user: Person) -> bool:
     """Coordinator-only pages (the schedule list, admin)."""
     return user.role == ROLE_COORDINATOR
+
+
+# --- Scheduling (issue 6): who may create sessions for which enrolled course ---
+
+
+class Enrolment(Protocol):
+    """The bits of an enrolled course the scheduling rules look at."""
+
+    tutor_id: int
+
+
+def may_schedule(user: Person) -> bool:
+    """Coordinators and tutors create sessions; students and parents never do."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
+def may_schedule_course(user: Person, enrolment: Enrolment) -> bool:
+    """Coordinators schedule any enrolled course; tutors only the ones they teach."""
+    if user.role == ROLE_COORDINATOR:
+        return True
+    return user.role == ROLE_TUTOR and enrolment.tutor_id == user.id
+
+
+def may_override_conflicts(user: Person) -> bool:
+    """Only a coordinator may save a session that overlaps others (with a reason)."""
+    return user.role == ROLE_COORDINATOR
+
+
+# --- Whiteboards and edit history (inline-edits work) -----------------------
+
+
+class OwnedBoard(Protocol):
+    """The bit of a whiteboard the rules look at: its owner."""
+
+    owner_id: int | None
+
+
+def may_list_whiteboards(user: Person) -> bool:
+    """The whiteboards pages: tutors (their own boards) and coordinators (all)."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
+def may_create_whiteboard_for(user: Person, owner_id: int) -> bool:
+    """Tutors make boards for themselves; coordinators for any tutor."""
+    return user.role == ROLE_COORDINATOR or (user.role == ROLE_TUTOR and user.id == owner_id)
+
+
+def may_manage_whiteboard(user: Person, board: OwnedBoard) -> bool:
+    """Rename, re-point or delete a board: its owner, or a coordinator."""
+    if user.role == ROLE_COORDINATOR:
+        return True
+    return user.role == ROLE_TUTOR and board.owner_id is not None and board.owner_id == user.id
+
+
+def board_fits_session(board: OwnedBoard, session: OwnedSession) -> bool:
+    """A session may link only a board its own tutor owns (whoever makes the link)."""
+    return board.owner_id is not None and board.owner_id == session.tutor_id
+
+
+def may_see_history(user: Person, session: OwnedSession) -> bool:
+    """The change log of a session is for the people who may change it."""
+    return bool(edit_actions(user, session))

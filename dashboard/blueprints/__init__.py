@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-BLUEPRINTS = ("health", "home", "auth", "tutors", "students", "parents", "coordinator", "sessions")
+BLUEPRINTS = (
+    "health",
+    "home",
+    "auth",
+    "tutors",
+    "students",
+    "parents",
+    "coordinator",
+    "sessions",
+    "scheduling",
+    "admin",
+    "whiteboards",
+)
 
 
 def register_blueprints(app: Flask) -> None:

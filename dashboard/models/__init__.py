@@ -1,7 +1,14 @@
 """SQLAlchemy models. Import them from here: ``from dashboard.models import Session``."""
 
+from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
+from dashboard.models.scheduling import (
+    FeedToken,
+    SessionConflictOverride,
+    SessionFeedSequence,
+    SessionSeries,
+)
 from dashboard.models.sessions import Session
 from dashboard.models.users import ParentStudent, User
 from dashboard.models.whiteboards import WhiteboardSession
@@ -10,9 +17,14 @@ __all__ = [
     "Course",
     "EnrolledCourse",
     "EnrolledStudent",
+    "FeedToken",
     "ParentStudent",
     "Session",
+    "SessionConflictOverride",
+    "SessionFeedSequence",
+    "SessionChange",
     "SessionLegacyEnrollment",
+    "SessionSeries",
     "User",
     "WhiteboardSession",
 ]

@@ -1,17 +1,37 @@
-"""Accounts: look-up, password checks and where each role starts."""
+"""Accounts: creating them, passwords, sign-in checks and where each role starts.
+
+Writes happen in the caller's transaction (the caller commits); every refusal
+is an ``AccountError`` whose message can be shown to a person as it is, and
+is raised before anything is written.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
+from dashboard.choices import (
+    MIN_PASSWORD_LENGTH,
+    ROLE_COORDINATOR,
+    ROLE_PARENT,
+    ROLE_STUDENT,
+    ROLE_TUTOR,
+    ROLES,
+)
 from dashboard.extensions import db
 from dashboard.models import User
 
+#: Longest password we hash (the sign-in form accepts no more either).
+MAX_PASSWORD_LENGTH = 1024
+
 #: Checked against when the email is unknown, so both failures take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
+
+
+class AccountError(ValueError):
+    """An account change we refuse; the message says why in words a person understands."""
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -43,3 +63,60 @@ def home_url_for(user: User) -> str:
     if user.role == ROLE_PARENT:
         return url_for("parents.upcoming", parent_id=user.id)
     raise ValueError(f"unknown role {user.role!r}")
+
+
+def check_new_account(email: str, full_name: str, role: str) -> None:
+    """Refuse an account that could not be created (bad email, empty name, unknown role, taken).
+
+    Lets the CLI say so before asking for a password; ``create_user`` checks again.
+    """
+    cleaned = email.strip()
+    if "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@"):
+        raise AccountError(f"{email!r} is not an email address.")
+    if len(cleaned) > 255 or any(ch.isspace() for ch in cleaned):
+        raise AccountError(f"{email!r} is not an email address.")
+    if not full_name.strip():
+        raise AccountError("The name must not be empty.")
+    if len(full_name.strip()) > 200:
+        raise AccountError("The name must be at most 200 characters.")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
+    if find_user_by_email(cleaned) is not None:
+        raise AccountError(f"An account with the email {cleaned} already exists.")
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a password shorter than ``MIN_PASSWORD_LENGTH`` (or absurdly long)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+
+
+def create_user(email: str, full_name: str, role: str, password: str) -> User:
+    """Add an active account with a scrypt-hashed password; the caller commits."""
+    check_new_account(email, full_name, role)
+    check_new_password(password)
+    user = User(
+        email=email.strip(),
+        full_name=full_name.strip(),
+        role=role,
+        password_hash=generate_password_hash(password),
+    )
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the caller's work intact
+            db.session.add(user)
+    except IntegrityError as error:  # the same email registered a moment ago
+        raise AccountError(f"An account with the email {user.email} already exists.") from error
+    return user
+
+
+def set_password(email: str, password: str) -> User:
+    """Give the account with this email (any case) a new password; the caller commits."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise AccountError(f"There is no account with the email {email.strip()}.")
+    check_new_password(password)
+    user.password_hash = generate_password_hash(password)
+    db.session.flush()
+    return user

@@ -8,14 +8,18 @@
 
 Existing rows are carried over: each legacy ``enrolled_students`` row maps to the
 ``enrolled_courses`` row with the same course, student and tutor (created when
-missing). A legacy row without a tutor maps only when exactly one
-``enrolled_courses`` row has its course and student. If any session cannot be
+missing, with the legacy enrolment date). A legacy row without a tutor maps only
+when exactly one enrolment of its course and student exists once those missing
+rows are counted too; otherwise it is ambiguous. If any session cannot be
 mapped, or names a whiteboard that does not exist, the upgrade stops before
 changing anything and names the session ids.
 
 The original legacy id of every session is kept in
 ``sessions_legacy_enrollment`` so ``downgrade`` (the spec's rollback) restores
-exactly the values that were there.
+exactly the values that were there. A session whose enrolment changed after the
+upgrade (or was created after it) gets a legacy row with its course, student and
+tutor instead, so upgrading again maps every session back to the same
+``enrolled_courses`` row.
 
 Revision ID: 0002_update_sessions_references
 Revises: 0001_baseline
@@ -30,7 +34,33 @@ down_revision = "0001_baseline"
 branch_labels = None
 depends_on = None
 
-#: legacy enrolment id → enrolled_courses id, for every legacy row that maps.
+#: Every (course, student, tutor) the sessions can map to once the upgrade has run:
+#: the existing enrolled_courses rows plus the ones it creates from legacy rows with a
+#: tutor that some session uses.
+ENROLMENTS_AFTER_UPGRADE_SQL = """
+SELECT course_id, student_id, tutor_id FROM enrolled_courses
+UNION
+SELECT es.course_id, es.student_id, es.tutor_id
+FROM enrolled_students es
+WHERE es.tutor_id IS NOT NULL
+  AND es.id IN (SELECT course_enrollment_id FROM sessions)
+"""
+
+UNMAPPABLE_SQL = f"""
+WITH after_upgrade AS ({ENROLMENTS_AFTER_UPGRADE_SQL})
+SELECT s.id
+FROM sessions s
+LEFT JOIN enrolled_students es ON es.id = s.course_enrollment_id
+WHERE (es.id IS NOT NULL AND es.tutor_id IS NULL
+       AND (SELECT count(*) FROM after_upgrade a
+            WHERE a.course_id = es.course_id AND a.student_id = es.student_id) <> 1)
+   OR (s.whiteboard_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM whiteboard_sessions w WHERE w.id = s.whiteboard_id))
+ORDER BY s.id
+"""
+
+#: legacy enrolment id → enrolled_courses id. Run after the missing enrolled_courses
+#: rows exist, so it sees the same enrolments UNMAPPABLE_SQL counted.
 LEGACY_TO_COURSE_SQL = """
 SELECT es.id AS legacy_id, ec.id AS course_id
 FROM enrolled_students es
@@ -43,15 +73,21 @@ JOIN enrolled_courses ec
                WHERE other.course_id = es.course_id AND other.student_id = es.student_id) = 1))
 """
 
-UNMAPPABLE_SQL = f"""
-SELECT s.id FROM sessions s
-WHERE (s.course_enrollment_id IS NOT NULL
-       AND s.course_enrollment_id NOT IN (SELECT legacy_id FROM ({LEGACY_TO_COURSE_SQL}) m)
-       AND NOT EXISTS (SELECT 1 FROM enrolled_students es
-                       WHERE es.id = s.course_enrollment_id AND es.tutor_id IS NOT NULL))
-   OR (s.whiteboard_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM whiteboard_sessions w WHERE w.id = s.whiteboard_id))
-ORDER BY s.id
+#: For each session at head, the legacy enrolment it had before 0002 when that row
+#: would still map (by LEGACY_TO_COURSE_SQL's rule) to the session's current
+#: enrolled_courses row. Other sessions get a legacy row matching their enrolment.
+KEPT_LEGACY_SQL = """
+SELECT s.id AS session_id, old.id AS legacy_id
+FROM sessions s
+JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+JOIN sessions_legacy_enrollment kept ON kept.session_id = s.id
+JOIN enrolled_students old ON old.id = kept.enrolled_students_id
+WHERE old.course_id = ec.course_id
+  AND old.student_id = ec.student_id
+  AND (old.tutor_id = ec.tutor_id
+       OR (old.tutor_id IS NULL
+           AND (SELECT count(*) FROM enrolled_courses other
+                WHERE other.course_id = ec.course_id AND other.student_id = ec.student_id) = 1))
 """
 
 
@@ -66,23 +102,26 @@ def upgrade() -> None:
         ids = ", ".join(str(i) for i in bad)
         raise UnmappableSessionsError(
             f"Cannot update the sessions table: session(s) {ids} reference a legacy "
-            "enrolment with no tutor and no single matching enrolled_courses row, or a "
+            "enrolment with no tutor that does not match exactly one enrolled course, or a "
             "whiteboard that does not exist. Fix those rows (give the enrolment a tutor, "
             "create the enrolled_courses row, or clear whiteboard_id) and run the upgrade "
             "again. Nothing was changed."
         )
 
-    # Enrolments the legacy rows describe but enrolled_courses lacks.
+    # Enrolments the legacy rows describe but enrolled_courses lacks; they keep the
+    # legacy enrolment date.
     op.execute(
         """
-        INSERT INTO enrolled_courses (course_id, tutor_id, student_id)
-        SELECT DISTINCT es.course_id, es.tutor_id, es.student_id
+        INSERT INTO enrolled_courses (course_id, tutor_id, student_id, enrolled_at)
+        SELECT es.course_id, es.tutor_id, es.student_id,
+               COALESCE(min(es.enrolled_at), CURRENT_TIMESTAMP)
         FROM enrolled_students es
         WHERE es.tutor_id IS NOT NULL
           AND es.id IN (SELECT course_enrollment_id FROM sessions)
           AND NOT EXISTS (SELECT 1 FROM enrolled_courses ec
                           WHERE ec.course_id = es.course_id AND ec.tutor_id = es.tutor_id
                             AND ec.student_id = es.student_id)
+        GROUP BY es.course_id, es.tutor_id, es.student_id
         """
     )
 
@@ -111,13 +150,24 @@ def upgrade() -> None:
     )
 
     op.drop_constraint("sessions_course_enrollment_id_fkey", "sessions", type_="foreignkey")
-    op.execute(
-        f"""
-        UPDATE sessions s SET course_enrollment_id = m.course_id
-        FROM ({LEGACY_TO_COURSE_SQL}) m
-        WHERE s.course_enrollment_id = m.legacy_id
-        """
-    )
+    mapped = conn.execute(
+        sa.text(
+            f"""
+            UPDATE sessions s SET course_enrollment_id = m.course_id
+            FROM ({LEGACY_TO_COURSE_SQL}) m
+            WHERE s.course_enrollment_id = m.legacy_id
+            """
+        )
+    ).rowcount
+    expected = conn.execute(
+        sa.text("SELECT count(*) FROM sessions WHERE course_enrollment_id IS NOT NULL")
+    ).scalar_one()
+    if mapped != expected:
+        # Cannot happen after the check above; refuse rather than keep a legacy id
+        # that might happen to be a valid enrolled_courses id.
+        raise UnmappableSessionsError(
+            f"Mapped {mapped} of {expected} sessions to enrolled_courses; nothing was changed."
+        )
     op.alter_column("sessions", "course_enrollment_id", new_column_name="enrolled_courses_id")
     op.create_foreign_key(
         "sessions_enrolled_courses_id_fkey",
@@ -152,37 +202,43 @@ def downgrade() -> None:
     op.drop_constraint("sessions_whiteboard_id_fkey", "sessions", type_="foreignkey")
 
     # Point every session back at a legacy enrolment: the one it had before the
-    # upgrade when that still describes the same course and student, else one
-    # with the same course, student and tutor (created when missing).
+    # upgrade while that still maps to its enrolled_courses row, else one with the
+    # same course, student and tutor (created when missing).
+    op.execute(f"CREATE TEMPORARY TABLE legacy_target AS {KEPT_LEGACY_SQL}")
     op.execute(
         """
-        INSERT INTO enrolled_students (course_id, student_id, tutor_id)
-        SELECT DISTINCT ec.course_id, ec.student_id, ec.tutor_id
+        INSERT INTO enrolled_students (course_id, student_id, tutor_id, enrolled_at)
+        SELECT ec.course_id, ec.student_id, ec.tutor_id,
+               COALESCE(min(ec.enrolled_at), CURRENT_TIMESTAMP)
         FROM sessions s
         JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
-        LEFT JOIN sessions_legacy_enrollment kept ON kept.session_id = s.id
-        LEFT JOIN enrolled_students old ON old.id = kept.enrolled_students_id
-             AND old.course_id = ec.course_id AND old.student_id = ec.student_id
-        WHERE old.id IS NULL
+        WHERE s.id NOT IN (SELECT session_id FROM legacy_target)
           AND NOT EXISTS (SELECT 1 FROM enrolled_students es
                           WHERE es.course_id = ec.course_id AND es.student_id = ec.student_id
                             AND es.tutor_id = ec.tutor_id)
+        GROUP BY ec.course_id, ec.student_id, ec.tutor_id
         """
     )
     op.execute(
         """
-        UPDATE sessions s SET enrolled_courses_id = COALESCE(
-            (SELECT old.id FROM sessions_legacy_enrollment kept
-             JOIN enrolled_students old ON old.id = kept.enrolled_students_id
-             WHERE kept.session_id = s.id
-               AND old.course_id = ec.course_id AND old.student_id = ec.student_id),
-            (SELECT min(es.id) FROM enrolled_students es
-             WHERE es.course_id = ec.course_id AND es.student_id = ec.student_id
-               AND es.tutor_id = ec.tutor_id))
-        FROM enrolled_courses ec
-        WHERE ec.id = s.enrolled_courses_id
+        INSERT INTO legacy_target (session_id, legacy_id)
+        SELECT s.id, min(es.id)
+        FROM sessions s
+        JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+        JOIN enrolled_students es
+          ON es.course_id = ec.course_id AND es.student_id = ec.student_id
+         AND es.tutor_id = ec.tutor_id
+        WHERE s.id NOT IN (SELECT session_id FROM legacy_target)
+        GROUP BY s.id
         """
     )
+    op.execute(
+        """
+        UPDATE sessions s SET enrolled_courses_id = t.legacy_id
+        FROM legacy_target t WHERE t.session_id = s.id
+        """
+    )
+    op.execute("DROP TABLE legacy_target")
     op.drop_table("sessions_legacy_enrollment")
 
     # 2. Rename column back

@@ -5,10 +5,17 @@ htmx.config.includeIndicatorStyles = false;
 htmx.config.selfRequestsOnly = true;
 // Our pages answer HX-Request with a fragment; a history restore needs the whole page.
 htmx.config.historyRestoreAsHxRequest = false;
-// Swap the fragment of a 400 (bad filter: it explains what to fix) like a 200.
+
+// htmx 2 does not swap 4xx responses by default. Forms and inline edits answer
+// 422 (invalid value) and 409 (stale version) with the fragment to show — the
+// error message or the latest values — so those two are swapped too, and so is
+// 400 (a refused filter: the results block says what to fix).
 htmx.config.responseHandling = [
   { code: "204", swap: false },
   { code: "[23]..", swap: true },
   { code: "400", swap: true, error: false },
+  { code: "409", swap: true, error: false },
+  { code: "422", swap: true, error: false },
   { code: "[45]..", swap: false, error: true },
+  { code: "...", swap: false },
 ];

@@ -1,0 +1,96 @@
+"""The floor: the least a Flask app can do to answer the benchmark's requests.
+
+Same routes, same SQL result (sessions joined with course, tutor, student and
+whiteboard, via the same indexes), rendered by a trivial Jinja template, with
+a psycopg connection pool and nothing else: no ORM, no sign-in, no CSRF, no
+permissions, no time zones. The dashboard's throughput is reported as a ratio
+of this one's, measured in the same run on the same data.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+from flask import Flask, request
+from jinja2 import Template
+from psycopg_pool import ConnectionPool
+
+app = Flask(__name__)
+pool = ConnectionPool(os.environ["FLOOR_DATABASE_URL"], min_size=1, max_size=4, open=True)
+
+SELECT = """
+SELECT s.id, s.session_date, s.start_time, s.end_time, s.status, s.priority_level,
+       s.tutor_attendance_status, s.student_attendance_status, s.is_featured, s.session_mode,
+       s.location, s.updated_at, c.title, t.full_name, st.full_name, w.session_name, w.board_url
+FROM sessions s
+JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+JOIN courses c ON c.id = ec.course_id
+JOIN users t ON t.id = ec.tutor_id
+JOIN users st ON st.id = ec.student_id
+LEFT JOIN whiteboard_sessions w ON w.id = s.whiteboard_id
+"""
+
+PAGE = Template(
+    "<!doctype html><html><body><table>{% for r in rows %}<tr>"
+    "{% for cell in r %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table></body></html>"
+)
+
+
+def rows(sql: str, params: tuple) -> list[tuple]:
+    with pool.connection() as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def window(view: str, day: date) -> tuple[date, date]:
+    if view == "week":
+        start = day - timedelta(days=day.weekday())
+        return start - timedelta(days=1), start + timedelta(days=8)
+    first = day.replace(day=1)
+    start = first - timedelta(days=first.weekday() + 1)
+    return start, start + timedelta(days=44)
+
+
+@app.get("/tutors/<int:tutor_id>/calendar")
+def calendar(tutor_id: int) -> str:
+    day = date.fromisoformat(request.args.get("date", date.today().isoformat()))
+    start, end = window(request.args.get("view", "month"), day)
+    sql = SELECT + (
+        "WHERE ec.tutor_id = %s AND s.session_date BETWEEN %s AND %s "
+        "ORDER BY s.session_date, s.start_time"
+    )
+    return PAGE.render(rows=rows(sql, (tutor_id, start, end)))
+
+
+@app.get("/students/<int:student_id>/upcoming")
+def upcoming(student_id: int) -> str:
+    sql = SELECT + (
+        "WHERE ec.student_id = %s AND s.session_date >= %s "
+        "ORDER BY s.session_date, s.start_time LIMIT 50"
+    )
+    return PAGE.render(rows=rows(sql, (student_id, date.today() - timedelta(days=1))))
+
+
+@app.get("/coordinator/sessions")
+def coordinator() -> str:
+    status = request.args.get("status", "scheduled")
+    found = rows(
+        SELECT + "WHERE s.status = %s ORDER BY s.session_date DESC, s.id DESC LIMIT 25",
+        (status,),
+    )
+    total = rows("SELECT count(*) FROM sessions WHERE status = %s", (status,))
+    return PAGE.render(rows=[*found, *total])
+
+
+@app.post("/sessions/<int:session_id>/attendance")
+def attendance(session_id: int) -> tuple[str, int]:
+    value = request.form.get("tutor_attendance_status", "present")
+    version = request.form.get("version", "")
+    with pool.connection() as conn:
+        changed = conn.execute(
+            "UPDATE sessions SET tutor_attendance_status = %s, updated_at = clock_timestamp() "
+            "WHERE id = %s AND updated_at = %s::timestamp RETURNING id",
+            (value, session_id, version or None),
+        ).fetchone()
+        found = conn.execute(SELECT + "WHERE s.id = %s", (session_id,)).fetchall()
+    return PAGE.render(rows=found), 200 if changed else 409

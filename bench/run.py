@@ -1,0 +1,275 @@
+"""``make bench``: the dashboard against a bare Flask floor, same data, same run.
+
+1. Makes (or reuses) a dataset of BENCH_SESSIONS sessions (default 1,000,000)
+   with ``seed-bulk`` in an embedded PostgreSQL under bench/.data/.
+2. Serves the dashboard with gunicorn (2 workers) and bench/floor_app.py the
+   same way on another port.
+3. Drives both with wrk at the same concurrency over the same URL mix, one
+   after the other, and prints requests/s, the app/floor ratio, p50/p99
+   latency and SQL queries per request; writes bench/results.json.
+
+Only 127.0.0.1 is ever targeted; every wrk run is bounded by --duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import date
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+BIN = Path(sys.executable).parent
+APP_PORT, FLOOR_PORT = 8101, 8102
+sys.path.insert(0, str(ROOT))
+
+
+def dataset(sessions: int) -> str:
+    """libpq URL of a database holding exactly ``sessions`` generated sessions."""
+    from dashboard.database import ensure_database, start_embedded_server
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    os.chmod(DATA, 0o755)
+    admin = start_embedded_server(DATA / "pgdata")
+    url = ensure_database(admin, f"bench_{sessions}")
+    env = {**os.environ, "DATABASE_URL": url}
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        migrated = conn.execute("SELECT to_regclass('sessions') IS NOT NULL").fetchone()[0]
+        have = conn.execute("SELECT count(*) FROM sessions").fetchone()[0] if migrated else -1
+    if have == sessions:
+        print(f"Reusing the dataset of {sessions:,} sessions.")
+        return url
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    tutors = max(3, min(1_000, sessions // 1_000))
+    students = max(6, min(20_000, sessions // 50))
+    subprocess.run(
+        [*flask, "seed-bulk", "--sessions", str(sessions), "--tutors", str(tutors),
+         "--students", str(students), "--seed", "1"],
+        env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    return url
+
+
+def serve(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Start gunicorn with 2 workers; wait until it answers."""
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         module],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except urllib.error.HTTPError:
+            return proc  # it answers (the floor has no /healthz)
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{module} did not start on port {port}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def sign_in(email: str) -> tuple[str, str]:
+    """Sign in to the app; return (Cookie header, CSRF token)."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{APP_PORT}"
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode(
+        {"email": email, "password": "tutoring-demo", "csrf_token": token}
+    ).encode()
+    home = opener.open(f"{base}/login", data=body).read().decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
+def lua_script(requests: list[dict], cookie: str) -> str:
+    """A wrk script cycling through ``requests`` (method, path, body)."""
+    entries = []
+    for r in requests:
+        headers = {"Cookie": cookie, "HX-Request": "true"}
+        if r.get("body"):
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        entries.append(
+            "wrk.format({}, {}, {{{}}}, {})".format(
+                json.dumps(r.get("method", "GET")),
+                json.dumps(r["path"]),
+                ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items()),
+                json.dumps(r["body"]) if r.get("body") else "nil",
+            )
+        )
+    return (
+        "local reqs = {" + ",\n".join(entries) + "}\nlocal i = 0\n"
+        "request = function() i = i % #reqs + 1; return reqs[i] end\n"
+    )
+
+
+def run_wrk(port: int, script: str, duration: int, concurrency: int) -> dict[str, float]:
+    path = DATA / f"wrk-{port}.lua"
+    path.write_text(script)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", str(path),
+         f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True, timeout=duration + 30,
+    ).stdout  # fmt: skip
+
+    def latency(label: str) -> float:
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def query_count(request: dict, cookie: str, token: str) -> int:
+    data = request["body"].encode() if request.get("body") else None
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{APP_PORT}{request['path']}",
+        data=data,
+        headers={"Cookie": cookie, "HX-Request": "true", "X-CSRFToken": token},
+    )
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return int(resp.headers.get("X-Query-Count", -1))
+    except urllib.error.HTTPError as err:
+        return int(err.headers.get("X-Query-Count", -1))
+
+
+def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        tutors = [r[0] for r in conn.execute("SELECT id FROM users WHERE role='tutor'")]
+        students = [r[0] for r in conn.execute("SELECT id FROM users WHERE role='student'")]
+        sessions = conn.execute(
+            "SELECT id, updated_at FROM sessions WHERE session_date >= current_date "
+            "ORDER BY id LIMIT 2000"
+        ).fetchall()
+    today = date.today().isoformat()
+    picks = lambda seq: [rng.choice(seq) for _ in range(50)]  # noqa: E731
+    return {
+        "tutor month": [
+            {"path": f"/tutors/{t}/calendar?view=month&date={today}"} for t in picks(tutors)
+        ],
+        "tutor week": [
+            {"path": f"/tutors/{t}/calendar?view=week&date={today}"} for t in picks(tutors)
+        ],
+        "coordinator list": [
+            {"path": f"/coordinator/sessions?status=scheduled&priority={p}"}
+            for p in ("low", "medium", "high", "urgent")
+        ],
+        "student upcoming": [{"path": f"/students/{s}/upcoming"} for s in picks(students)],
+        "attendance POST": [
+            {
+                "method": "POST",
+                "path": f"/sessions/{sid}/attendance",
+                "body": urllib.parse.urlencode(
+                    {
+                        "tutor_attendance_status": "present",
+                        "version": version.isoformat(),
+                        "csrf_token": token,
+                    }
+                ),
+            }
+            for sid, version in picks(sessions)
+        ],
+    }
+
+
+def bench(sessions: int, duration: int, concurrency: int) -> dict:
+    url = dataset(sessions)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FLOOR_DATABASE_URL": url,
+        "EXPOSE_QUERY_COUNT": "1",
+        "SECRET_KEY": "bench-only-secret",
+        "SESSION_COOKIE_SECURE": "0",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    }
+    app = serve("wsgi:app", APP_PORT, env)
+    floor = serve("bench.floor_app:app", FLOOR_PORT, env)
+    results = {}
+    try:
+        cookie, token = sign_in("coordinator@bulk.example")
+        for name, requests in url_mix(url, token, random.Random(1)).items():
+            script = lua_script(requests, cookie)
+            app_run = run_wrk(APP_PORT, script, duration, concurrency)
+            floor_run = run_wrk(FLOOR_PORT, script, duration, concurrency)
+            results[name] = {
+                "app": app_run,
+                "floor": floor_run,
+                "ratio": round(app_run["rps"] / floor_run["rps"], 3) if floor_run["rps"] else 0,
+                "queries_per_request": query_count(requests[0], cookie, token),
+            }
+            print(
+                f"{name:<18} app {app_run['rps']:8.1f} rps  floor {floor_run['rps']:8.1f} rps  "
+                f"ratio {results[name]['ratio']:.2f}  p50 {app_run['p50_ms']:.1f} ms  "
+                f"p99 {app_run['p99_ms']:.1f} ms  queries {results[name]['queries_per_request']}"
+                f"  non-2xx {app_run['non_2xx']}",
+                flush=True,
+            )
+    finally:
+        stop(app)
+        stop(floor)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sessions", type=int, default=int(os.environ.get("BENCH_SESSIONS", 1_000_000))
+    )
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--compare-sizes", action="store_true", help="also run at 10,000 sessions and compare"
+    )
+    args = parser.parse_args()
+    report: dict = {"concurrency": args.concurrency, "duration_s": args.duration, "runs": {}}
+    sizes = [args.sessions] + ([10_000] if args.compare_sizes else [])
+    for size in sizes:
+        print(f"== {size:,} sessions, concurrency {args.concurrency}, {args.duration} s each")
+        report["runs"][str(size)] = bench(size, args.duration, args.concurrency)
+    main_run = report["runs"][str(args.sessions)]
+    worst = min(r["ratio"] for r in main_run.values())
+    if args.compare_sizes:
+        big, small = main_run["tutor month"], report["runs"]["10000"]["tutor month"]
+        growth = big["app"]["p50_ms"] / small["app"]["p50_ms"]
+        report["month_p50_growth"] = round(growth, 2)
+        print(f"month page p50 at {args.sessions:,} vs 10,000 sessions: {growth:.2f}x")
+    report["worst_ratio"] = worst
+    (ROOT / "bench" / "results.json").write_text(json.dumps(report, indent=2))
+    print(f"worst ratio: {worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Forms of the scheduling pages (Flask-WTF adds the CSRF token).
+
+The forms check the shape of the input (a date is a date, numbers in range);
+the rules that need the database (allowed course, whiteboard owner, past
+dates, conflicts) live in ``dashboard.services.scheduling``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from dashboard.choices import PRIORITY_LEVELS, SESSION_FREQUENCIES, SESSION_MODES
+from dashboard.services.recurrence import MAX_OCCURRENCES
+from dashboard.services.scheduling import (
+    MAX_ALARM_MINUTES,
+    MAX_REASON_LENGTH,
+    Option,
+    Scope,
+    SessionInput,
+    parse_topics,
+)
+
+SCOPE_CHOICES = [
+    SelectChoice(Scope.THIS.value, "Only this session"),
+    SelectChoice(Scope.FOLLOWING.value, "This and following sessions"),
+    SelectChoice(Scope.ALL.value, "All sessions of the series"),
+]
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value: blank → None, digits → int, anything else → 0.
+
+    0 is never a row id, so the service answers it with its own message next
+    to the field ("Choose one of the enrolled courses…") instead of WTForms'
+    "could not coerce".
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if text.isdigit() else 0
+
+
+class SessionForm(FlaskForm):
+    """Fields shared by the new-session and edit-session forms."""
+
+    enrolled_courses_id = SelectField("Enrolled course", coerce=optional_int, validate_choice=False)
+    session_date = DateField("Date", validators=[InputRequired(message="Enter a date.")])
+    start_time = TimeField("Start", validators=[InputRequired(message="Enter a start time.")])
+    end_time = TimeField("End", validators=[InputRequired(message="Enter an end time.")])
+    session_mode = SelectField("Mode", choices=list(SESSION_MODES), default="online")
+    location = StringField("Location", validators=[Length(max=255)])
+    topics = TextAreaField("Topics (one per line)")
+    whiteboard_id = SelectField("Whiteboard", coerce=optional_int, validate_choice=False)
+    priority_level = SelectField("Priority", choices=list(PRIORITY_LEVELS), default="medium")
+    notification_enabled = BooleanField("Remind in the dashboard before it starts")
+    alarm_enabled = BooleanField("Add an alarm in calendar feeds")
+    alarm_before_minutes = IntegerField(
+        "Minutes before the start",
+        default=15,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_ALARM_MINUTES)],
+    )
+    override_reason = TextAreaField(
+        "Reason to schedule despite overlaps", validators=[Length(max=MAX_REASON_LENGTH)]
+    )
+
+    def set_choices(self, courses: list[Option], boards: list[Option]) -> None:
+        """Offer only the courses and boards the signed-in user may use."""
+        self.enrolled_courses_id.choices = [SelectChoice("", "Choose…")] + [
+            SelectChoice(o.id, o.label) for o in courses
+        ]
+        self.whiteboard_id.choices = [SelectChoice("", "No whiteboard")] + [
+            SelectChoice(o.id, o.label) for o in boards
+        ]
+
+    def to_input(self, tzid: str) -> SessionInput:
+        """The submitted values for the scheduling service."""
+        return SessionInput(
+            enrolled_courses_id=self.enrolled_courses_id.data,
+            session_date=self.session_date.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            tzid=tzid,
+            session_mode=self.session_mode.data,
+            location=self.location.data,
+            topics=parse_topics(self.topics.data),
+            whiteboard_id=self.whiteboard_id.data,
+            priority_level=self.priority_level.data,
+            notification_enabled=bool(self.notification_enabled.data),
+            alarm_enabled=bool(self.alarm_enabled.data),
+            alarm_before_minutes=self.alarm_before_minutes.data,
+            override_reason=self.override_reason.data,
+        )
+
+
+class NewSessionForm(SessionForm):
+    """A new session, optionally repeating."""
+
+    frequency = SelectField("Repeats", choices=list(SESSION_FREQUENCIES), default="one-time")
+    repeat_until = DateField("Until (date)", validators=[Optional()])
+    repeat_count = IntegerField(
+        "Or number of sessions", validators=[Optional(), NumberRange(min=1, max=MAX_OCCURRENCES)]
+    )
+
+    def to_input(self, tzid: str) -> SessionInput:
+        """The submitted values, with the repetition."""
+        return replace(
+            super().to_input(tzid),
+            frequency=self.frequency.data or "one-time",
+            repeat_until=self.repeat_until.data,
+            repeat_count=self.repeat_count.data,
+        )
+
+
+class EditSessionForm(SessionForm):
+    """Changes to a session; for a series, which occurrences they apply to."""
+
+    scope = RadioField("Apply to", choices=SCOPE_CHOICES, default=Scope.THIS.value)
+
+
+class RescheduleForm(FlaskForm):
+    """Move a session to a new date and time (in the viewer's zone)."""
+
+    session_date = DateField("New date", validators=[InputRequired(message="Enter a date.")])
+    start_time = TimeField("Start", validators=[InputRequired(message="Enter a start time.")])
+    end_time = TimeField("End", validators=[InputRequired(message="Enter an end time.")])
+    override_reason = TextAreaField(
+        "Reason to schedule despite overlaps", validators=[Length(max=MAX_REASON_LENGTH)]
+    )
+
+
+class CancelForm(FlaskForm):
+    """Cancel a session (or part of its series)."""
+
+    scope = RadioField("Cancel", choices=SCOPE_CHOICES, default=Scope.THIS.value)
+
+
+class CompleteForm(FlaskForm):
+    """Mark a session completed and record what was covered."""
+
+    topics_covered = TextAreaField("Topics covered (one per line)")

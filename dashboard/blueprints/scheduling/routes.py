@@ -1,0 +1,248 @@
+"""``/sessions/new``, ``/sessions/<id>/edit`` and the lifecycle POSTs.
+
+Each handler parses a form, authorises (``require``/``load_session_for``),
+calls ``dashboard.services.scheduling`` and renders. Invalid input → 422 with
+the errors next to the fields and nothing saved. After a successful POST:
+303 to the session (or a local ``next``) without htmx; with htmx the session
+card fragment (lifecycle) or an ``HX-Redirect`` (the full forms).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Response, abort, flash, make_response, redirect, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from jinja2_fragments.flask import render_block
+
+from dashboard.access import load_session_for, require
+from dashboard.blueprints.scheduling import bp
+from dashboard.blueprints.scheduling.forms import (
+    CancelForm,
+    CompleteForm,
+    EditSessionForm,
+    NewSessionForm,
+    RescheduleForm,
+)
+from dashboard.extensions import db
+from dashboard.models import Session
+from dashboard.permissions import Action, may_override_conflicts, may_schedule
+from dashboard.rendering import is_htmx, render_page
+from dashboard.services import scheduling
+from dashboard.services.scheduling import SchedulingError, Scope
+from dashboard.services.session_views import get_session_view
+from dashboard.timezones import viewer_zone
+from dashboard.urls import safe_local_path
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _attach(form: FlaskForm, error: SchedulingError) -> None:
+    """Put the service's messages next to the matching fields."""
+    for name, messages in error.errors.items():
+        field = getattr(form, name, None)
+        target = field.errors if field is not None else form.form_errors
+        if isinstance(target, tuple):
+            target = field.errors = list(target)
+        target.extend(messages)
+
+
+def _done(session_id: int, message: str) -> Response:
+    """After a full-form success: 303 (or HX-Redirect for htmx) to the session."""
+    flash(message)
+    target = safe_local_path(request.form.get("next")) or url_for(
+        "sessions.detail", session_id=session_id
+    )
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _page_context(form: FlaskForm) -> dict:
+    courses = scheduling.schedulable_courses(current_user)
+    boards = scheduling.whiteboard_options(current_user)
+    form.set_choices(courses, boards)
+    return {"may_override": may_override_conflicts(current_user), "zone": viewer_zone().key}
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response:
+    """Schedule a session (or a repeating series) for an enrolled course."""
+    require(may_schedule(current_user), "Only coordinators and tutors schedule sessions.")
+    form = NewSessionForm()
+    context = _page_context(form)
+    conflicts: list = []
+    if request.method == "GET":
+        form.session_date.data = default_new_date()
+        form.enrolled_courses_id.data = request.args.get("course", type=int)
+    elif form.validate_on_submit():
+        try:
+            created = scheduling.create_sessions(
+                current_user, form.to_input(viewer_zone().key), _now()
+            )
+        except SchedulingError as error:
+            _attach(form, error)
+            conflicts = error.conflicts
+        else:
+            count = len(created)
+            return _done(created[0].id, f"{count} session{'s' if count > 1 else ''} scheduled.")
+    status = 422 if request.method == "POST" else 200
+    return render_page(
+        "scheduling/new.html", "session_form", status, form=form, conflicts=conflicts, **context
+    )
+
+
+def _session_for(session_id: int) -> Session:
+    load_session_for(session_id, Action.SCHEDULE)
+    session = db.session.get(Session, session_id)
+    if session is None:  # pragma: no cover - load_session_for already 404s
+        abort(404)
+    return session
+
+
+def _edit_page(
+    session: Session, status: int = 200, block: str = "session_form", **forms: FlaskForm
+) -> Response:
+    """The edit page (or one of its form blocks for htmx) with any forms given pre-filled."""
+    zone = viewer_zone().key
+    form = forms.get("form") or EditSessionForm(data=scheduling.form_values(session, zone))
+    context = _page_context(form)
+    values = scheduling.form_values(session, zone)
+    reschedule_form = forms.get("reschedule_form") or RescheduleForm(
+        data={key: values[key] for key in ("session_date", "start_time", "end_time")}
+    )
+    return render_page(
+        "scheduling/edit.html",
+        block,
+        status,
+        form=form,
+        reschedule_form=reschedule_form,
+        cancel_form=forms.get("cancel_form") or CancelForm(),
+        complete_form=forms.get("complete_form") or CompleteForm(),
+        view=get_session_view(session.id),
+        series=scheduling.series_of(session),
+        conflicts=forms.get("conflicts") or [],
+        **context,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int) -> Response:
+    """Change a session, or this-and-following / all of its series."""
+    session = _session_for(session_id)
+    if request.method == "GET":
+        return _edit_page(session)
+    form = EditSessionForm()
+    _page_context(form)
+    conflicts: list = []
+    if form.validate_on_submit():
+        try:
+            changed = scheduling.update_sessions(
+                current_user,
+                session,
+                form.to_input(viewer_zone().key),
+                Scope(form.scope.data or Scope.THIS),
+                _now(),
+            )
+        except SchedulingError as error:
+            _attach(form, error)
+            conflicts = error.conflicts
+        else:
+            count = len(changed)
+            return _done(session_id, f"{count} session{'s' if count != 1 else ''} updated.")
+    session = _session_for(session_id)
+    return _edit_page(session, 422, form=form, conflicts=conflicts)
+
+
+def _lifecycle_done(session_id: int, message: str) -> Response:
+    """htmx: the updated session card; otherwise 303 back (local ``next``) or to the session."""
+    if is_htmx():
+        response = make_response(
+            render_block("sessions/_card.html", "session_card", s=get_session_view(session_id))
+        )
+        response.vary.add("HX-Request")
+        return response
+    flash(message)
+    target = safe_local_path(request.form.get("next")) or url_for(
+        "sessions.detail", session_id=session_id
+    )
+    return redirect(target, 303)
+
+
+@bp.post("/sessions/<int:session_id>/reschedule")
+@login_required
+def reschedule(session_id: int) -> Response:
+    """Move the session in place to a new date and time (status ``rescheduled``)."""
+    session = _session_for(session_id)
+    form = RescheduleForm()
+    conflicts: list = []
+    if form.validate_on_submit():
+        try:
+            scheduling.reschedule_session(
+                current_user,
+                session,
+                form.session_date.data,
+                form.start_time.data,
+                form.end_time.data,
+                viewer_zone().key,
+                form.override_reason.data,
+                _now(),
+            )
+        except SchedulingError as error:
+            _attach(form, error)
+            conflicts = error.conflicts
+        else:
+            return _lifecycle_done(session_id, "Session rescheduled.")
+    session = _session_for(session_id)
+    return _edit_page(session, 422, "reschedule_form", reschedule_form=form, conflicts=conflicts)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@login_required
+def cancel(session_id: int) -> Response:
+    """Cancel the session (kept, status ``cancelled``), or part of its series."""
+    session = _session_for(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            changed = scheduling.cancel_sessions(
+                current_user, session, Scope(form.scope.data or Scope.THIS), _now()
+            )
+        except SchedulingError as error:
+            _attach(form, error)
+        else:
+            count = len(changed)
+            return _lifecycle_done(
+                session_id, f"{count} session{'s' if count != 1 else ''} cancelled."
+            )
+    return _edit_page(session, 422, "cancel_form", cancel_form=form)
+
+
+@bp.post("/sessions/<int:session_id>/complete")
+@login_required
+def complete(session_id: int) -> Response:
+    """Mark the session completed and record the topics covered."""
+    session = _session_for(session_id)
+    form = CompleteForm()
+    if form.validate_on_submit():
+        try:
+            scheduling.complete_session(
+                current_user, session, scheduling.parse_topics(form.topics_covered.data)
+            )
+        except SchedulingError as error:
+            _attach(form, error)
+        else:
+            return _lifecycle_done(session_id, "Session completed.")
+    return _edit_page(session, 422, "complete_form", complete_form=form)
+
+
+def default_new_date() -> date:
+    """Tomorrow in the viewer's zone: the form's starting value."""
+    return datetime.now(viewer_zone()).date() + timedelta(days=1)

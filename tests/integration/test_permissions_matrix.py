@@ -1,0 +1,304 @@
+"""Every route × every kind of visitor → the status DESIGN.md promises.
+
+``MATRIX`` has one entry per ``"METHOD /rule"`` of ``app.url_map`` (``static``
+aside) and ``test_matrix_covers_every_route`` fails when a route is added
+without one. To add a route:
+
+1. add ``"POST /things/<int:thing_id>": expect(...)`` to ``MATRIX``;
+2. if its URL has a new parameter, say in ``Subjects`` which row is "mine" and
+   which is "other's" (and in ``subjects``);
+3. if it is a POST that needs form fields, add them to ``POST_BODIES``
+   (``"{session_id}"`` etc. are filled in; the CSRF token is always added).
+
+Role cases: each signed-in role looks at something of its own (``*_own``; a
+parent's own is their child's) and at someone else's (``*_other``):
+
+- "mine": tutor1 teaching student1 (enrolment 0), student1's parent parent1,
+  and tutor1's whiteboard;
+- "other": tutor2 teaching student4 (enrolment 4), student4's parent parent2,
+  and tutor2's whiteboard. tutor1 does not teach student4; parent1 is not
+  student4's parent.
+
+Anonymous and coordinator requests use the "mine" ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dashboard.extensions import db
+from dashboard.models import EnrolledCourse, Session, WhiteboardSession
+from tests.conftest import AuthActions
+from tests.helpers import database_fingerprint
+
+
+@dataclass(frozen=True)
+class RoleCase:
+    """Who is signed in (None: nobody), and whose ids fill the URL."""
+
+    email: str | None
+    subjects: str  # "mine" or "other"
+
+
+ROLE_CASES: dict[str, RoleCase] = {
+    "anonymous": RoleCase(None, "mine"),
+    "coordinator": RoleCase("coordinator@example.com", "mine"),
+    "tutor_own": RoleCase("tutor1@example.com", "mine"),
+    "tutor_other": RoleCase("tutor1@example.com", "other"),
+    "student_own": RoleCase("student1@example.com", "mine"),
+    "student_other": RoleCase("student1@example.com", "other"),
+    "parent_child": RoleCase("parent1@example.com", "mine"),
+    "parent_other": RoleCase("parent1@example.com", "other"),
+}
+
+
+def expect(
+    *,
+    anonymous: int,
+    coordinator: int,
+    tutor: tuple[int, int],
+    student: tuple[int, int],
+    parent: tuple[int, int],
+) -> dict[str, int]:
+    """One matrix row; ``tutor``/``student``/``parent`` are (own, other) statuses."""
+    return {
+        "anonymous": anonymous,
+        "coordinator": coordinator,
+        "tutor_own": tutor[0],
+        "tutor_other": tutor[1],
+        "student_own": student[0],
+        "student_other": student[1],
+        "parent_child": parent[0],
+        "parent_other": parent[1],
+    }
+
+
+def everyone(status: int) -> dict[str, int]:
+    """A row where every visitor gets ``status``."""
+    return dict.fromkeys(ROLE_CASES, status)
+
+
+#: Signed-in visitors are sent on (302) by GET /login, GET / and POST /logout.
+SIGNED_IN_REDIRECT = expect(
+    anonymous=302, coordinator=302, tutor=(302, 302), student=(302, 302), parent=(302, 302)
+)
+
+MATRIX: dict[str, dict[str, int]] = {
+    "GET /healthz": everyone(200),
+    "GET /": SIGNED_IN_REDIRECT,
+    "GET /login": {**SIGNED_IN_REDIRECT, "anonymous": 200},
+    # Wrong credentials (POST_BODIES): 401 for a visitor; a signed-in user is sent home.
+    "POST /login": {**SIGNED_IN_REDIRECT, "anonymous": 401},
+    "POST /logout": SIGNED_IN_REDIRECT,
+    "GET /tutors/<int:tutor_id>/calendar": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /students/<int:student_id>/upcoming": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(200, 403), parent=(200, 403)
+    ),
+    "GET /parents/<int:parent_id>/upcoming": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(200, 403)
+    ),
+    "GET /coordinator/sessions": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /sessions/<int:session_id>": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
+    ),
+    "GET /admin/families": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /admin/families/link": expect(
+        anonymous=302, coordinator=303, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /admin/families/unlink": expect(
+        anonymous=302, coordinator=303, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    # Scheduling. Empty forms: allowed visitors get 422 (validation), others 403.
+    "GET /sessions/new": expect(
+        anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/new": expect(
+        anonymous=302, coordinator=422, tutor=(422, 422), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /sessions/<int:session_id>/edit": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/edit": expect(
+        anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/reschedule": expect(
+        anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/cancel": expect(
+        anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/complete": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /sessions/<int:session_id>.ics": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
+    ),
+    # A made-up token: every visitor gets 404 (valid tokens: tests/unit/test_feeds.py).
+    "GET /feeds/<token>.ics": everyone(404),
+    "GET /account/feed": {**everyone(200), "anonymous": 302},
+    "POST /account/feed/regenerate": {**everyone(303), "anonymous": 302},
+    "GET /reminders": {**everyone(200), "anonymous": 302},
+}
+
+#: Form fields of POST routes (besides the CSRF token); ``{name}`` is a ``Subjects`` field.
+POST_BODIES: dict[str, dict[str, str]] = {
+    "POST /login": {"email": "nobody@example.com", "password": "not-the-password"},
+    "POST /admin/families/link": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
+    "POST /admin/families/unlink": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
+}
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The ids that fill URL parameters (and POST bodies) for one side."""
+
+    tutor_id: int
+    student_id: int
+    parent_id: int
+    session_id: int
+    whiteboard_id: int
+    token: str = "not-a-real-feed-token"
+
+
+#: Side → (tutor, student, parent) demo account numbers.
+SIDES = {"mine": (1, 1, 1), "other": (2, 4, 2)}
+
+
+def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
+    """The "mine" or "other" ids in the demo data (see the module docstring)."""
+    tutor, student, parent = SIDES[side]
+    tutor_id = demo[f"tutor{tutor}@example.com"]
+    student_id = demo[f"student{student}@example.com"]
+    with app.app_context():
+        session_id = db.session.scalar(
+            sa.select(sa.func.min(Session.id))
+            .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+            .where(EnrolledCourse.tutor_id == tutor_id, EnrolledCourse.student_id == student_id)
+        )
+        whiteboard_id = db.session.scalar(
+            sa.select(sa.func.min(WhiteboardSession.id)).where(
+                WhiteboardSession.owner_id == tutor_id
+            )
+        )
+        db.session.remove()
+    assert session_id is not None and whiteboard_id is not None
+    return Subjects(
+        tutor_id=tutor_id,
+        student_id=student_id,
+        parent_id=demo[f"parent{parent}@example.com"],
+        session_id=session_id,
+        whiteboard_id=whiteboard_id,
+    )
+
+
+def route_keys(app: Flask) -> set[str]:
+    """``"METHOD /rule"`` for every route of ``app`` except static files."""
+    return {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+
+
+def build_url(app: Flask, route: str, values: Subjects | dict[str, int]) -> str:
+    """The URL of ``route`` (a ``MATRIX`` key) with its parameters filled from ``values``."""
+    method, path = route.split(" ", 1)
+    rule = next(r for r in app.url_map.iter_rules() if r.rule == path and method in r.methods)
+    given = values if isinstance(values, dict) else vars(values)
+    missing = rule.arguments - given.keys()
+    assert not missing, f"{route}: add {sorted(missing)} to Subjects in test_permissions_matrix"
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {name: given[name] for name in rule.arguments}, method)
+
+
+def post_body(route: str, values: Subjects | dict[str, int]) -> dict[str, str]:
+    """The form fields ``POST_BODIES`` gives ``route``, with ids filled in."""
+    given = values if isinstance(values, dict) else vars(values)
+    return {name: text.format(**given) for name, text in POST_BODIES.get(route, {}).items()}
+
+
+def test_matrix_covers_every_route(app):
+    routes = route_keys(app)
+    assert routes - MATRIX.keys() == set(), "routes without a MATRIX entry"
+    assert MATRIX.keys() - routes == set(), "MATRIX entries for routes that do not exist"
+    for route, row in MATRIX.items():
+        assert row.keys() == ROLE_CASES.keys(), f"{route}: give a status for every role case"
+    assert POST_BODIES.keys() <= MATRIX.keys()
+
+
+def request_as(app: Flask, client: FlaskClient, case: str, route: str, demo: dict[str, int]):
+    """Sign ``client`` in as the role case's user, then send ``route`` with that case's ids."""
+    role = ROLE_CASES[case]
+    auth = AuthActions(client)
+    if role.email:
+        assert auth.login(role.email).status_code == 302
+    values = subjects(app, demo, role.subjects)
+    url = build_url(app, route, values)
+    if route.startswith("GET "):
+        return client.get(url)
+    return client.post(url, data={**post_body(route, values), "csrf_token": auth.csrf_token()})
+
+
+#: GETs that write bookkeeping on purpose (and why); all other GETs must change nothing.
+GETS_THAT_WRITE = {
+    "GET /sessions/<int:session_id>.ics": "records the iCalendar SEQUENCE it served",
+    "GET /account/feed": "creates the user's secret feed token on the first visit",
+}
+
+SAFE_ROUTES = [route for route in MATRIX if route.startswith("GET ")]
+UNSAFE_ROUTES = [route for route in MATRIX if not route.startswith("GET ")]
+
+
+@pytest.mark.parametrize("route", SAFE_ROUTES, ids=SAFE_ROUTES)
+def test_safe_route_answers_each_visitor_as_designed(app, demo, route):
+    # GETs change nothing, so every visitor shares one seeded database (and we check that).
+    before = database_fingerprint(app)
+    actual = {}
+    for case in ROLE_CASES:
+        response = request_as(app, app.test_client(), case, route, demo)
+        actual[case] = response.status_code
+        if case == "anonymous" and response.status_code == 302:
+            assert response.location.split("?")[0] == "/login"
+    assert actual == MATRIX[route]
+    if route not in GETS_THAT_WRITE:
+        assert database_fingerprint(app) == before
+
+
+@pytest.mark.parametrize(
+    ("route", "case"),
+    [(route, case) for route in UNSAFE_ROUTES for case in ROLE_CASES],
+    ids=[f"{route} as {case}" for route in UNSAFE_ROUTES for case in ROLE_CASES],
+)
+def test_unsafe_route_answers_each_visitor_as_designed(app, client, demo, route, case):
+    # One fresh database per visitor: a permitted POST must not change what the next one sees.
+    response = request_as(app, client, case, route, demo)
+    assert response.status_code == MATRIX[route][case]
+    if case == "anonymous" and response.status_code == 302:
+        assert response.location.split("?")[0] == "/login"
+
+
+@pytest.mark.parametrize(
+    "route", sorted(route for route in MATRIX if "<" in route), ids=lambda route: route
+)
+def test_unknown_ids_are_404(app, client, auth, demo, route):
+    assert auth.login("coordinator@example.com").status_code == 302
+    values = dict.fromkeys(vars(subjects(app, demo, "mine")), 999_999)
+    url = build_url(app, route, values)
+    if route.startswith("GET "):
+        response = client.get(url)
+    else:
+        data = {**post_body(route, values), "csrf_token": auth.csrf_token()}
+        response = client.post(url, data=data)
+    assert response.status_code == 404

@@ -1,0 +1,102 @@
+"""``flask seed-bulk``: counts, integrity, reproducibility and refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import create_app
+from dashboard.database import libpq_url
+from dashboard.extensions import db
+from dashboard.services.bulk_data import BulkDataRefused, seed_bulk
+from dashboard.services.schema_contract import ORPHANS_SQL
+from tests.conftest import app_config
+
+FINGERPRINT_SQL = """
+SELECT md5(string_agg(s::text, ',' ORDER BY s.id)) FROM sessions s
+"""
+
+
+@pytest.fixture
+def bulk_db(make_database):
+    """A fresh migrated database; yields (app, libpq conninfo)."""
+    from flask_migrate import upgrade
+
+    url = make_database("bulk")
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade()
+    yield app, libpq_url(url)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def scalar(app, sql: str):
+    with app.app_context():
+        return db.session.execute(sa.text(sql)).scalar_one()
+
+
+def test_ten_thousand_sessions_counts_and_integrity(bulk_db):
+    app, conninfo = bulk_db
+    summary = seed_bulk(conninfo, sessions=10_000, tutors=20, students=200, seed=7)
+    assert summary.sessions == 10_000
+    assert scalar(app, "SELECT count(*) FROM sessions") == 10_000
+    assert scalar(app, "SELECT count(*) FROM users WHERE role = 'tutor'") == 20
+    assert scalar(app, "SELECT count(*) FROM users WHERE role = 'student'") == 200
+    assert scalar(app, "SELECT count(*) FROM users WHERE role = 'parent'") == 100
+    assert scalar(app, ORPHANS_SQL) == 0
+    assert scalar(app, "SELECT count(DISTINCT status) FROM sessions") == 4
+    assert scalar(app, "SELECT count(*) FROM sessions WHERE is_featured") > 0
+    assert scalar(app, "SELECT count(*) FROM sessions WHERE is_recurring") > 0
+    assert (
+        scalar(
+            app,
+            "SELECT count(*) FROM sessions s"
+            " LEFT JOIN whiteboard_sessions w ON w.id = s.whiteboard_id"
+            " WHERE s.whiteboard_id IS NOT NULL AND w.id IS NULL",
+        )
+        == 0
+    )
+    # new rows after the generated ones get fresh ids (sequences were moved on)
+    assert scalar(app, "SELECT last_value FROM sessions_id_seq") == 10_000
+
+
+def test_same_seed_same_data_other_seed_other_data(bulk_db):
+    app, conninfo = bulk_db
+    anchor = date(2026, 11, 1)
+    seed_bulk(conninfo, sessions=2_000, tutors=5, students=40, seed=3, today=anchor)
+    first = scalar(app, FINGERPRINT_SQL)
+    seed_bulk(conninfo, sessions=2_000, tutors=5, students=40, seed=3, today=anchor)
+    assert scalar(app, FINGERPRINT_SQL) == first
+    seed_bulk(conninfo, sessions=2_000, tutors=5, students=40, seed=4, today=anchor)
+    assert scalar(app, FINGERPRINT_SQL) != first
+
+
+def test_refuses_a_database_with_other_data_unless_forced(bulk_db):
+    app, conninfo = bulk_db
+    with app.app_context():
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, full_name, role, password_hash) "
+                "VALUES ('real@school.example', 'Real Person', 'tutor', 'x')"
+            )
+        )
+        db.session.commit()
+    with pytest.raises(BulkDataRefused, match="--force"):
+        seed_bulk(conninfo, sessions=100, tutors=2, students=4, seed=1)
+    assert scalar(app, "SELECT count(*) FROM users") == 1
+    summary = seed_bulk(conninfo, sessions=100, tutors=2, students=4, seed=1, force=True)
+    assert summary.sessions == 100
+    assert scalar(app, "SELECT count(*) FROM users WHERE email = 'real@school.example'") == 1
+    assert scalar(app, ORPHANS_SQL) == 0
+
+
+def test_cli_prints_a_summary(bulk_db):
+    app, _conninfo = bulk_db
+    result = app.test_cli_runner().invoke(
+        args=["seed-bulk", "--sessions", "500", "--tutors", "3", "--students", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Generated 500 sessions" in result.output

@@ -1,0 +1,82 @@
+"""Helpers shared by the scheduling tests (real HTTP, real PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from dashboard.extensions import db
+from dashboard.models import EnrolledCourse, Session, User, WhiteboardSession
+
+#: Far enough ahead that no demo session (±21 days) is on these days.
+FAR = 60
+
+
+def future(days: int = FAR) -> date:
+    """A date ``days`` from today (London, the demo's zone, is close enough to UTC)."""
+    return date.today() + timedelta(days=days)
+
+
+def enrolment(app, tutor: str, student: str) -> int:
+    """Id of the enrolled course of tutorN with studentM (demo data)."""
+    with app.app_context():
+        tutor_id = db.session.scalar(sa.select(User.id).where(User.email == f"{tutor}@example.com"))
+        student_id = db.session.scalar(
+            sa.select(User.id).where(User.email == f"{student}@example.com")
+        )
+        return db.session.scalar(
+            sa.select(EnrolledCourse.id).where(
+                EnrolledCourse.tutor_id == tutor_id, EnrolledCourse.student_id == student_id
+            )
+        )
+
+
+def board_of(app, tutor: str) -> int:
+    """Id of the demo whiteboard owned by tutorN."""
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(WhiteboardSession.id)
+            .join(User, User.id == WhiteboardSession.owner_id)
+            .where(User.email == f"{tutor}@example.com")
+        )
+
+
+def session_count(app) -> int:
+    """How many sessions rows there are."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Session))
+
+
+def get_session(app, session_id: int) -> Session:
+    """A detached copy of one sessions row."""
+    with app.app_context():
+        session = db.session.get(Session, session_id)
+        db.session.expunge(session)
+        return session
+
+
+def session_form(course_id: int, token: str, **overrides: object) -> dict[str, object]:
+    """A valid new-session form for ``course_id``, 60 days ahead 10:00–11:00."""
+    data: dict[str, object] = {
+        "csrf_token": token,
+        "enrolled_courses_id": str(course_id),
+        "session_date": future().isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "session_mode": "online",
+        "location": "",
+        "topics": "Fractions\nDecimals",
+        "whiteboard_id": "",
+        "priority_level": "medium",
+        "alarm_before_minutes": "15",
+        "frequency": "one-time",
+    }
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return {k: v for k, v in data.items() if v is not False}
+
+
+def new_ids(app, before: int) -> list[int]:
+    """Ids of the sessions created after there were ``before`` rows (ids are sequential)."""
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Session.id).order_by(Session.id).offset(before)))
