@@ -149,6 +149,45 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /account/feed": {**everyone(200), "anonymous": 302},
     "POST /account/feed/regenerate": {**everyone(303), "anonymous": 302},
     "GET /reminders": {**everyone(200), "anonymous": 302},
+    # Inline edits, without HX-Request: a permitted change answers 303 back to the page.
+    "POST /sessions/<int:session_id>/attendance": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/priority": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/featured": expect(
+        anonymous=302, coordinator=303, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/<int:session_id>/whiteboard": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /sessions/attendance/bulk": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    # Whiteboards: tutors manage their own, coordinators all. Empty forms give 422.
+    "GET /whiteboards": expect(
+        anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /whiteboards/new": expect(
+        anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /whiteboards/new": expect(
+        anonymous=302, coordinator=422, tutor=(422, 422), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /whiteboards/<int:board_id>/edit": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    # Fields left out keep their current values, so an empty form saves unchanged.
+    "POST /whiteboards/<int:board_id>/edit": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /whiteboards/<int:board_id>/delete": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /whiteboards/<int:board_id>/delete": expect(
+        anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
+    ),
 }
 
 #: Form fields of POST routes (besides the CSRF token); ``{name}`` is a ``Subjects`` field.
@@ -156,6 +195,21 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "POST /login": {"email": "nobody@example.com", "password": "not-the-password"},
     "POST /admin/families/link": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
     "POST /admin/families/unlink": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
+    "POST /sessions/<int:session_id>/attendance": {
+        "tutor_attendance_status": "late",
+        "version": "{version}",
+    },
+    "POST /sessions/<int:session_id>/priority": {"priority_level": "high", "version": "{version}"},
+    "POST /sessions/<int:session_id>/featured": {"is_featured": "true", "version": "{version}"},
+    "POST /sessions/<int:session_id>/whiteboard": {
+        "whiteboard_id": "{whiteboard_id}",
+        "version": "{version}",
+    },
+    "POST /sessions/attendance/bulk": {
+        "action": "all-present",
+        "session_id": "{session_id}",
+        "version-{session_id}": "{version}",
+    },
 }
 
 
@@ -168,7 +222,13 @@ class Subjects:
     parent_id: int
     session_id: int
     whiteboard_id: int
+    version: str
     token: str = "not-a-real-feed-token"
+
+    @property
+    def board_id(self) -> int:
+        """The whiteboards pages call the whiteboard ``board_id``."""
+        return self.whiteboard_id
 
 
 #: Side → (tutor, student, parent) demo account numbers.
@@ -186,6 +246,7 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
             .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
             .where(EnrolledCourse.tutor_id == tutor_id, EnrolledCourse.student_id == student_id)
         )
+        version = db.session.scalar(sa.select(Session.updated_at).where(Session.id == session_id))
         whiteboard_id = db.session.scalar(
             sa.select(sa.func.min(WhiteboardSession.id)).where(
                 WhiteboardSession.owner_id == tutor_id
@@ -199,6 +260,7 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
         parent_id=demo[f"parent{parent}@example.com"],
         session_id=session_id,
         whiteboard_id=whiteboard_id,
+        version=version.isoformat(),
     )
 
 
@@ -216,7 +278,7 @@ def build_url(app: Flask, route: str, values: Subjects | dict[str, int]) -> str:
     """The URL of ``route`` (a ``MATRIX`` key) with its parameters filled from ``values``."""
     method, path = route.split(" ", 1)
     rule = next(r for r in app.url_map.iter_rules() if r.rule == path and method in r.methods)
-    given = values if isinstance(values, dict) else vars(values)
+    given = values if isinstance(values, dict) else fields_of(values)
     missing = rule.arguments - given.keys()
     assert not missing, f"{route}: add {sorted(missing)} to Subjects in test_permissions_matrix"
     adapter = app.url_map.bind("localhost")
@@ -225,8 +287,16 @@ def build_url(app: Flask, route: str, values: Subjects | dict[str, int]) -> str:
 
 def post_body(route: str, values: Subjects | dict[str, int]) -> dict[str, str]:
     """The form fields ``POST_BODIES`` gives ``route``, with ids filled in."""
-    given = values if isinstance(values, dict) else vars(values)
-    return {name: text.format(**given) for name, text in POST_BODIES.get(route, {}).items()}
+    given = values if isinstance(values, dict) else fields_of(values)
+    return {
+        name.format(**given): text.format(**given)
+        for name, text in POST_BODIES.get(route, {}).items()
+    }
+
+
+def fields_of(values: Subjects) -> dict[str, object]:
+    """Every id a URL or body may ask for, ``board_id`` included."""
+    return {**vars(values), "board_id": values.board_id}
 
 
 def test_matrix_covers_every_route(app):
@@ -294,7 +364,7 @@ def test_unsafe_route_answers_each_visitor_as_designed(app, client, demo, route,
 )
 def test_unknown_ids_are_404(app, client, auth, demo, route):
     assert auth.login("coordinator@example.com").status_code == 302
-    values = dict.fromkeys(vars(subjects(app, demo, "mine")), 999_999)
+    values = dict.fromkeys(fields_of(subjects(app, demo, "mine")), 999_999)
     url = build_url(app, route, values)
     if route.startswith("GET "):
         response = client.get(url)
