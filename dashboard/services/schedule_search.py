@@ -4,6 +4,11 @@ Every filter lives in the query string (``ScheduleQuery.args``) so a view is
 bookmarkable. A page of results and the total count come from one query
 (``count(*) OVER ()``); the filter drop-downs from another (``filter_options``).
 Dates in the range filter are the viewer's local dates, like the dates shown.
+
+Without ``from`` and ``to`` the list shows a window around today (a week back,
+four weeks ahead): the schedule a coordinator works with, and a range
+``idx_sessions_date`` answers without reading the whole table. ``from=`` and
+``to=`` given empty mean "no bound", so every date is one click away.
 """
 
 from __future__ import annotations
@@ -38,11 +43,23 @@ DEFAULT_SORT = "date"
 DEFAULT_DIRECTION = "asc"
 #: Padding of the stored-date bound that lets the local-date filter use idx_sessions_date.
 DATE_PADDING = timedelta(days=2)
+#: The default date window, relative to the viewer's today.
+WINDOW_BEFORE = timedelta(days=7)
+WINDOW_AFTER = timedelta(days=28)
+
+
+def default_window(today: date) -> tuple[date, date]:
+    """The dates shown when the query string has neither ``from`` nor ``to``."""
+    return today - WINDOW_BEFORE, today + WINDOW_AFTER
 
 
 @dataclass(frozen=True)
 class ScheduleQuery:
-    """What the coordinator asked for; every field maps to one query-string key."""
+    """What the coordinator asked for; every field maps to one query-string key.
+
+    ``date_from``/``date_to`` None means no bound; ``window`` is the default
+    range (what an absent ``from``/``to`` means), so ``args`` can leave it out.
+    """
 
     tutor: int | None = None
     student: int | None = None
@@ -56,32 +73,45 @@ class ScheduleQuery:
     sort: str = DEFAULT_SORT
     dir: str = DEFAULT_DIRECTION
     page: int = 1
+    window: tuple[date | None, date | None] = (None, None)
 
     #: query-string key of each field (``from``/``to`` are Python keywords)
     KEYS = {"date_from": "from", "date_to": "to"}
+    _NOT_FILTERS = ("sort", "dir", "page", "window", "date_from", "date_to")
+
+    @property
+    def in_window(self) -> bool:
+        """True when the dates are the default window."""
+        return (self.date_from, self.date_to) == self.window
 
     @property
     def is_filtered(self) -> bool:
-        """True when any filter or search narrows the list."""
+        """True when anything but the dates narrows the list."""
         defaults = ScheduleQuery()
         return any(
             getattr(self, f.name) != getattr(defaults, f.name)
             for f in fields(self)
-            if f.name not in ("sort", "dir", "page")
+            if f.name not in self._NOT_FILTERS
         )
 
     def args(self, **changes: object) -> dict[str, str]:
-        """Query-string arguments for this query with ``changes``; defaults are left out."""
+        """Query-string arguments for this query with ``changes``; defaults are left out.
+
+        The dates are left out while they are the default window; otherwise both
+        are written, an open bound as an empty value.
+        """
         query = replace(self, **changes)
         defaults = ScheduleQuery()
         out: dict[str, str] = {}
         for f in fields(query):
-            value = getattr(query, f.name)
-            if value == getattr(defaults, f.name) or value is None:
+            if f.name in ("window", "date_from", "date_to"):
                 continue
-            out[self.KEYS.get(f.name, f.name)] = (
-                value.isoformat() if isinstance(value, date) else str(value)
-            )
+            value = getattr(query, f.name)
+            if value != getattr(defaults, f.name) and value is not None:
+                out[f.name] = str(value)
+        if not query.in_window:
+            out["from"] = query.date_from.isoformat() if query.date_from else ""
+            out["to"] = query.date_to.isoformat() if query.date_to else ""
         return out
 
     def sort_args(self, key: str) -> dict[str, str]:
@@ -143,14 +173,18 @@ class FilterOptions:
     courses: list[Option]
 
 
-def parse_schedule_query(args: Mapping[str, str]) -> tuple[ScheduleQuery, list[str]]:
+def parse_schedule_query(args: Mapping[str, str], today: date) -> tuple[ScheduleQuery, list[str]]:
     """Read the query string; returns the query and a message per invalid value.
 
-    Invalid values are left at their defaults in the returned query; the caller
-    answers 400 and shows the messages.
+    ``today`` (the viewer's) places the default date window. Invalid values are
+    left at their defaults in the returned query; the caller answers 400 and
+    shows the messages.
     """
     errors: list[str] = []
-    values: dict[str, object] = {}
+    window = default_window(today)
+    values: dict[str, object] = {"window": window}
+    if "from" not in args and "to" not in args:
+        values["date_from"], values["date_to"] = window
 
     def take(name: str, parse: Callable[[], object]) -> None:
         try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboard.choices import ROLE_COORDINATOR, ROLE_STUDENT, ROLE_TUTOR
+from dashboard.services.demo_data import DEMO_SESSIONS
 
 LIST = "/coordinator/sessions"
 
@@ -59,6 +61,9 @@ def centre(build):
 
 
 def get(client, query: str = ""):
+    """GET the list; over all dates unless ``query`` sets ``from`` or ``to``."""
+    if "from=" not in query and "to=" not in query:
+        query += ("&" if query else "?") + "from=&to="
     return client.get(LIST + query)
 
 
@@ -68,7 +73,7 @@ def test_default_lists_every_session_by_date(client, auth, centre):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert row_ids(page) == [centre["m1"], centre["p1"], centre["m2"], centre["a1"]]
-    assert count_line(page) == "Showing 1–4 of 4 sessions."
+    assert count_line(page) == "Showing 1–4 of 4 sessions on any date."
     assert '<th scope="col" aria-sort="ascending">' in page
     assert 'class="cancelled"' in page
     for label in ("Search course, student, tutor or topic", "Tutor", "Student", "Course"):
@@ -158,7 +163,8 @@ def test_sorting(client, auth, centre, query, expected):
 def test_sort_links_keep_the_filters(client, auth, centre):
     auth.login("boss@test.example")
     page = get(client, f"?tutor={centre['tia']}&sort=course").get_data(as_text=True)
-    link = f"/coordinator/sessions?tutor={centre['tia']}&amp;sort=course&amp;dir=desc"
+    tia = centre["tia"]
+    link = f"/coordinator/sessions?tutor={tia}&amp;sort=course&amp;dir=desc&amp;from=&amp;to="
     assert f'id="sort-course" href="{link}" hx-get="{link}"' in page
     assert '<input type="hidden" form="filters" name="sort" value="course">' in page
 
@@ -170,12 +176,12 @@ def test_pages_of_25(client, auth, build, centre):
     auth.login("boss@test.example")
     first = get(client, "?q=bulk").get_data(as_text=True)
     assert len(row_ids(first)) == 25
-    assert count_line(first) == "Showing 1–25 of 56 sessions matching “bulk”."
+    assert count_line(first) == "Showing 1–25 of 56 sessions matching “bulk” on any date."
     assert 'aria-current="page"><span class="visually-hidden">Page </span>1</a>' in first
-    assert 'href="/coordinator/sessions?q=bulk&amp;page=3"' in first
+    assert 'href="/coordinator/sessions?q=bulk&amp;page=3&amp;from=&amp;to="' in first
     third = get(client, "?q=bulk&page=3").get_data(as_text=True)
     assert len(row_ids(third)) == 6
-    assert count_line(third) == "Showing 51–56 of 56 sessions matching “bulk”."
+    assert count_line(third) == "Showing 51–56 of 56 sessions matching “bulk” on any date."
     assert 'id="page-prev"' in third and 'id="page-next"' not in third
     beyond = get(client, "?q=bulk&page=7")
     assert beyond.status_code == 200
@@ -256,8 +262,9 @@ def test_active_search_attributes(client, auth, centre):
 def test_empty_schedule(client, auth, build):
     build.user(ROLE_COORDINATOR, "boss@test.example", "Bea Boss")
     auth.login("boss@test.example")
-    page = get(client).get_data(as_text=True)
-    assert "No sessions are scheduled yet" in page
+    assert "No sessions are scheduled yet" in get(client).get_data(as_text=True)
+    window = client.get(LIST).get_data(as_text=True)
+    assert "No sessions in these dates. Choose other dates above, or show all dates." in window
 
 
 @pytest.mark.parametrize(
@@ -277,4 +284,34 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
 def test_demo_schedule(client, auth, demo):
     auth.login("coordinator@example.com")
     page = get(client).get_data(as_text=True)
-    assert count_line(page) == "Showing 1–25 of 25 sessions."
+    assert count_line(page) == "Showing 1–25 of 25 sessions on any date."
+
+
+def test_default_is_a_window_around_today(client, auth, demo):
+    # Without from/to: a week back to four weeks ahead (the demo spans -14…+21 days).
+    auth.login("coordinator@example.com")
+    response = client.get(LIST)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    in_window = [s for s in DEMO_SESSIONS if s.day_offset >= -7]
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    first, last = today - timedelta(days=7), today + timedelta(days=28)
+    assert count_line(page).startswith(
+        f"Showing 1–{len(in_window)} of {len(in_window)} sessions from "
+        f"{first:%a} {first.day} {first:%b} {first.year} to {last:%a} {last.day} {last:%b}"
+    )
+    assert f'value="{first.isoformat()}"' in page and f'value="{last.isoformat()}"' in page
+    # Links of the default view leave the dates out, so a bookmark follows today.
+    assert 'id="sort-course" href="/coordinator/sessions?sort=course"' in page
+    everything = "/coordinator/sessions?from=&amp;to="
+    assert f'id="all-dates" href="{everything}" hx-get="{everything}"' in page
+    all_dates = client.get(LIST + "?from=&to=").get_data(as_text=True)
+    assert count_line(all_dates).startswith("Showing 1–25 of 25 sessions on any date.")
+
+
+def test_one_date_given_means_the_other_is_open(client, auth, centre):
+    auth.login("boss@test.example")
+    page = client.get(LIST + "?from=2025-03-05").get_data(as_text=True)
+    assert row_ids(page) == [centre["m2"], centre["a1"]]
+    assert "from Wed 5 Mar 2025 on." in count_line(page)
+    assert 'href="/coordinator/sessions?sort=course&amp;from=2025-03-05&amp;to="' in page

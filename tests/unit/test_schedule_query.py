@@ -14,13 +14,31 @@ from dashboard.services.schedule_search import (
     parse_schedule_query,
 )
 
+TODAY = date(2025, 3, 12)
+
+
+def parse(args):
+    return parse_schedule_query(args, TODAY)
+
 
 def test_empty_query_string_is_the_default_view():
-    query, errors = parse_schedule_query({})
+    query, errors = parse({})
     assert errors == []
-    assert query == ScheduleQuery()
+    assert (query.date_from, query.date_to) == (date(2025, 3, 5), date(2025, 4, 9))
+    assert query.in_window
     assert not query.is_filtered
     assert query.args() == {}
+
+
+def test_empty_dates_mean_no_bounds():
+    query, errors = parse({"from": "", "to": ""})
+    assert errors == []
+    assert (query.date_from, query.date_to) == (None, None)
+    assert not query.in_window
+    assert query.args() == {"from": "", "to": ""}
+    only_from, _ = parse({"from": "2025-01-01"})
+    assert (only_from.date_from, only_from.date_to) == (date(2025, 1, 1), None)
+    assert only_from.args() == {"from": "2025-01-01", "to": ""}
 
 
 def test_every_filter_round_trips_through_args():
@@ -38,7 +56,7 @@ def test_every_filter_round_trips_through_args():
         "dir": "desc",
         "page": "2",
     }
-    query, errors = parse_schedule_query(args)
+    query, errors = parse(args)
     assert errors == []
     assert query.date_from == date(2025, 3, 1)
     assert query.is_filtered
@@ -46,7 +64,7 @@ def test_every_filter_round_trips_through_args():
 
 
 def test_empty_values_mean_no_filter_and_spaces_are_collapsed():
-    query, errors = parse_schedule_query({"tutor": "", "status": "", "q": "  two   words "})
+    query, errors = parse({"tutor": "", "status": "", "q": "  two   words "})
     assert errors == []
     assert (query.tutor, query.status, query.q) == (None, None, "two words")
 
@@ -69,13 +87,13 @@ def test_empty_values_mean_no_filter_and_spaces_are_collapsed():
     ],
 )
 def test_invalid_values_are_reported(args, fragment):
-    _query, errors = parse_schedule_query(args)
+    _query, errors = parse(args)
     assert len(errors) == 1
     assert fragment in errors[0]
 
 
 def test_sort_links_flip_direction_and_reset_the_page():
-    query = ScheduleQuery(tutor=3, sort="course", dir="asc", page=4)
+    query = ScheduleQuery(tutor=3, sort="course", dir="asc", page=4)  # window == dates: None
     assert query.sort_args("course") == {"tutor": "3", "sort": "course", "dir": "desc"}
     assert query.sort_args("student") == {"tutor": "3", "sort": "student"}
 

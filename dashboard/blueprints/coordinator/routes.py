@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, request
 from flask_login import current_user, login_required
 
@@ -29,7 +31,8 @@ def sessions() -> Response:
     what is wrong; nothing is searched then.
     """
     require(is_coordinator(current_user), "Only coordinators may see the whole schedule.")
-    query, errors = parse_schedule_query(request.args)
+    today = datetime.now(viewer_zone()).date()
+    query, errors = parse_schedule_query(request.args, today)
     if errors:
         results = ResultPage(rows=[], total=0, page=1)
     else:
