@@ -6,8 +6,10 @@ Every account's password is the demo one, so ``auth.login(email)`` works.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -143,6 +145,40 @@ class Builder:
             db.session.add_all(rows)
             db.session.commit()
             return [row.id for row in rows]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One SQL statement and the project modules on the stack that sent it."""
+
+    sql: str
+    origins: frozenset[str]
+
+
+@contextmanager
+def record_queries(app: Flask) -> Iterator[list[Recorded]]:
+    """Collect every SQL statement sent on ``app``'s engine inside the block, with its origin.
+
+    ``origins`` holds the ``dashboard/…`` files on the call stack, so a test can
+    tell a page's own queries from those of shared pieces (e.g. reminders).
+    """
+    recorded: list[Recorded] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        origins = frozenset(
+            frame.filename[frame.filename.rindex("/dashboard/") + 1 :]
+            for frame in traceback.extract_stack()
+            if "/dashboard/" in frame.filename
+        )
+        recorded.append(Recorded(statement, origins))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield recorded
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 @contextmanager

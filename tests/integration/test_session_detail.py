@@ -179,3 +179,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
     response = client.get("/sessions/1")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_change_history_only_for_those_who_may_edit(client, auth, lesson):
+    auth.login("tutor@test.example")
+    page = client.get(f"/sessions/{lesson['id']}").get_data(as_text=True)
+    assert f'id="session-history-{lesson["id"]}"' in page
+    assert '<input type="hidden" name="oob" value="history">' in page  # edits refresh it
+    auth.login("student@test.example")
+    page = client.get(f"/sessions/{lesson['id']}").get_data(as_text=True)
+    assert "session-history" not in page

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.choices import ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
+from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -83,11 +83,22 @@ def test_featured_strip_has_its_own_card_ids(client, auth, build, family):
     assert len(ids) == len(set(ids)), "ids on the page must be unique"
 
 
-def test_no_featured_strip_without_featured_sessions(client, auth, build, family):
+def test_empty_featured_strip_is_there_for_edits_to_fill(client, auth, build, family):
     build.session(family["enrol_a"], *at(timedelta(days=1)))
     auth.login("kida@test.example")
     page = client.get(f"/students/{family['a']}/upcoming").get_data(as_text=True)
-    assert "featured-strip" not in page
+    assert '<div id="featured-strip" class="featured-items"></div>' in page  # hidden by CSS
+
+
+def test_coordinator_edits_on_the_page_also_update_the_strip(client, auth, build, family):
+    # The inline edits' contract: controls ask for the "featured-strip" out-of-band piece.
+    build.user(ROLE_COORDINATOR, "boss@test.example", "Bea Boss")
+    build.session(family["enrol_a"], *at(timedelta(days=1)))
+    auth.login("boss@test.example")
+    page = client.get(f"/students/{family['a']}/upcoming").get_data(as_text=True)
+    assert '<input type="hidden" name="oob" value="featured-strip">' in page
+    past = client.get(f"/students/{family['a']}/upcoming?tab=past").get_data(as_text=True)
+    assert 'value="featured-strip"' not in past
 
 
 def test_past_tab_shows_attendance_and_topics_covered(client, auth, build, family):

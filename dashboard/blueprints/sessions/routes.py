@@ -7,19 +7,25 @@ from flask_login import current_user, login_required
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
-from dashboard.permissions import may_view_tutor
+from dashboard.permissions import may_see_history, may_view_tutor
 from dashboard.rendering import render_page
 from dashboard.services.calendar import localise
+from dashboard.services.session_edits import history_for
 from dashboard.timezones import schedule_zone, viewer_zone
 
 
 @bp.get("/sessions/<int:session_id>")
 @login_required
 def detail(session_id: int) -> Response:
-    """Every column of one session in words, with the editable card on top."""
+    """Every column of one session in words, the editable card on top, changes below.
+
+    The change history is for those who may edit the session; their edits on
+    this page refresh it out of band (``edit_oob``).
+    """
     view = load_session_for(session_id)
     when = localise(view, schedule_zone(), viewer_zone())
     show_calendar = view.tutor_id is not None and may_view_tutor(current_user, view.tutor_id)
+    history = history_for(view.id) if may_see_history(current_user, view) else None
     return render_page(
         "sessions/detail.html",
         "detail",
@@ -28,4 +34,6 @@ def detail(session_id: int) -> Response:
         viewer_zone=viewer_zone().key,
         schedule_zone=schedule_zone().key,
         show_calendar=show_calendar,
+        history=history,
+        edit_oob=["history"] if history is not None else [],
     )
