@@ -133,8 +133,13 @@ def sign_in() -> Callable[[Any, str], None]:
 
 @pytest.fixture
 def page_as(browser: Any, live_server: str, sign_in) -> Iterator[Callable[..., Any]]:
-    """Factory: a page in a fresh context, signed in as ``email`` (or anonymous)."""
+    """Factory: a page in a fresh context, signed in as ``email`` (or anonymous).
+
+    Any Content-Security-Policy violation the browser reports on such a page
+    (outside ``bypass_csp`` contexts) fails the test when it ends.
+    """
     contexts: list[Any] = []
+    csp_violations: list[str] = []
 
     def open_page(
         email: str | None = None,
@@ -152,6 +157,15 @@ def page_as(browser: Any, live_server: str, sign_in) -> Iterator[Callable[..., A
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
+        if not bypass_csp:
+            page.on(
+                "console",
+                lambda message: (
+                    csp_violations.append(f"{page.url}: {message.text}")
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
         if email:
             sign_in(page, email)
         return page
@@ -159,6 +173,7 @@ def page_as(browser: Any, live_server: str, sign_in) -> Iterator[Callable[..., A
     yield open_page
     for context in contexts:
         context.close()
+    assert csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture(scope="session")
