@@ -8,14 +8,23 @@ htmx.config.historyRestoreAsHxRequest = false;
 
 // htmx 2 does not swap 4xx responses by default. Forms and inline edits answer
 // 422 (invalid value) and 409 (stale version) with the fragment to show — the
-// error message or the latest values — so those two are swapped too, and so is
-// 400 (a refused filter: the results block says what to fix).
+// error message or the latest values — so those two are swapped too.
 htmx.config.responseHandling = [
   { code: "204", swap: false },
   { code: "[23]..", swap: true },
-  { code: "400", swap: true, error: false },
   { code: "409", swap: true, error: false },
   { code: "422", swap: true, error: false },
   { code: "[45]..", swap: false, error: true },
   { code: "...", swap: false },
 ];
+
+// A 400 is swapped only when the server says its fragment explains the error
+// (X-Swap-Error: true, e.g. a refused filter on the schedule list); any other
+// 400 (a lost CSRF token, …) leaves the page as it was.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status === 400 && xhr.getResponseHeader("X-Swap-Error") === "true") {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

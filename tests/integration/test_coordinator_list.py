@@ -231,6 +231,7 @@ def test_invalid_filters_are_a_400_that_explains(client, auth, centre, query, me
     assert row_ids(page) == []
     fragment = client.get(LIST + query, headers={"HX-Request": "true"})
     assert fragment.status_code == 400
+    assert fragment.headers["X-Swap-Error"] == "true"  # htmx-config.js swaps it in
     assert message in fragment.get_data(as_text=True)
     assert "<html" not in fragment.get_data(as_text=True)
 

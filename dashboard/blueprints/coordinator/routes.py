@@ -28,7 +28,7 @@ def sessions() -> Response:
     """Every session, filtered, searched, sorted and paginated by the query string.
 
     Invalid filter values answer 400 with the page (or results fragment) saying
-    what is wrong; nothing is searched then.
+    what is wrong, marked so htmx swaps it in; nothing is searched then.
     """
     require(is_coordinator(current_user), "Only coordinators may see the whole schedule.")
     today = datetime.now(viewer_zone()).date()
@@ -37,7 +37,7 @@ def sessions() -> Response:
         results = ResultPage(rows=[], total=0, page=1)
     else:
         results = search_schedule(query, viewer_zone().key, schedule_zone().key)
-    return render_page(
+    response = render_page(
         "coordinator/sessions.html",
         "results",
         status=400 if errors else 200,
@@ -49,3 +49,6 @@ def sessions() -> Response:
         priorities=PRIORITY_LEVELS,
         page_size=PAGE_SIZE,
     )
+    if errors:
+        response.headers["X-Swap-Error"] = "true"  # htmx swaps this 400 (htmx-config.js)
+    return response
