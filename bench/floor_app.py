@@ -73,12 +73,14 @@ def upcoming(student_id: int) -> str:
 
 @app.get("/coordinator/sessions")
 def coordinator() -> str:
+    # The dashboard's default window: a week back to four weeks ahead.
     status = request.args.get("status", "scheduled")
-    found = rows(
-        SELECT + "WHERE s.status = %s ORDER BY s.session_date DESC, s.id DESC LIMIT 25",
-        (status,),
-    )
-    total = rows("SELECT count(*) FROM sessions WHERE status = %s", (status,))
+    priority = request.args.get("priority", "medium")
+    start, end = date.today() - timedelta(days=7), date.today() + timedelta(days=28)
+    where = "WHERE s.status = %s AND s.priority_level = %s AND s.session_date BETWEEN %s AND %s "
+    params = (status, priority, start, end)
+    found = rows(SELECT + where + "ORDER BY s.session_date, s.start_time, s.id LIMIT 25", params)
+    total = rows("SELECT count(*) FROM sessions s " + where, params)
     return PAGE.render(rows=[*found, *total])
 
 
