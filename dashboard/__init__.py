@@ -67,13 +67,23 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from dashboard import choices, humanize
-    from dashboard.permissions import Action, edit_actions
+    from dashboard.permissions import (
+        Action,
+        edit_actions,
+        is_coordinator,
+        may_list_whiteboards,
+        may_schedule,
+    )
     from dashboard.timezones import in_viewer_zone
 
     app.jinja_env.filters["viewer_start"] = in_viewer_zone
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
     app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(current_user, s)
+    # Links to pages only some roles may open (the nav, "New session").
+    app.jinja_env.globals["may_schedule"] = lambda: may_schedule(current_user)
+    app.jinja_env.globals["may_list_whiteboards"] = lambda: may_list_whiteboards(current_user)
+    app.jinja_env.globals["is_coordinator"] = lambda: is_coordinator(current_user)
     app.jinja_env.filters.update(humanize.FILTERS)
     app.jinja_env.tests.update(humanize.TESTS)
     app.jinja_env.globals.update(humanize.GLOBALS)

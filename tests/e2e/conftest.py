@@ -15,6 +15,8 @@ Fixtures others can reuse:
 * ``axe_violations(page)`` — serious/critical axe-core violations of a loaded
   page; open it with ``page_as(email, bypass_csp=True)`` (the injected script
   would be blocked by the CSP, so only the axe check bypasses it).
+* ``scratch`` — sessions and whiteboards a test makes for itself on the live app
+  (``tests/e2e/scratch.py``), deleted when the test ends; for tests that change data.
 * ``screenshot(page, name)`` — save ``test-results/screenshots/<name>.png``, and
   ``docs/screenshots/<name>.png`` when ``UPDATE_SCREENSHOTS=1``.
 """
@@ -36,6 +38,7 @@ from werkzeug.serving import make_server
 from dashboard import create_app
 from dashboard.extensions import db
 from tests.conftest import IN_CI, app_config
+from tests.e2e.scratch import Scratch
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -90,6 +93,14 @@ def demo_ids(live_app: Flask) -> dict[str, int]:
 
     with live_app.app_context():
         return {u.email: u.id for u in db.session.scalars(sa.select(User))}
+
+
+@pytest.fixture
+def scratch(live_app: Flask, demo_ids: dict[str, int]) -> Iterator[Scratch]:
+    """Rows made by one test (``Scratch``), deleted when it ends."""
+    made = Scratch(live_app, demo_ids)
+    yield made
+    made.clean()
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,9 @@ def piece_of(statement: Recorded) -> str | None:
 PAGES = [
     ("tutor@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15"),
     ("tutor@test.example", "/tutors/{tutor}/calendar?view=week&date=2025-03-05"),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=day&date=2025-03-03"),
     ("tutor@test.example", "/tutors/{tutor}/calendar?view=agenda&date=2025-03-01"),
+    ("boss@test.example", "/tutors/{tutor}/calendar?view=agenda&date=2025-03-01"),
     ("boss@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15"),
     ("boss@test.example", "/coordinator/sessions"),
     ("boss@test.example", "/coordinator/sessions?q=maths&sort=priority&dir=desc&page=2"),

@@ -1,0 +1,231 @@
+"""Inline edits in Chromium (issue 5): attendance, priority, featuring, whiteboards, bulk.
+
+Each test works on sessions and boards of its own (the ``scratch`` fixture) on
+dates weeks past the demo's, so the demo centre other browser tests read stays
+as it was. With JavaScript the forms are htmx posts that swap the card; without
+it they are plain posts answered with 303 back to the page and a flashed message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+MODES = [pytest.param(True, id="js"), pytest.param(False, id="no-js")]
+TUTOR = "tutor1@example.com"
+COORDINATOR = "coordinator@example.com"
+
+
+def day_view(demo_ids, day) -> str:
+    return f"/tutors/{demo_ids[TUTOR]}/calendar?view=day&date={day.isoformat()}"
+
+
+def submit(page, button, javascript: bool) -> None:
+    """Click a form's button; without JS, check the post answered 303 back to this page."""
+    if javascript:
+        button.click()
+        return
+    before = page.url
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        button.click()
+    assert posted.value.status == 303
+    page.wait_for_load_state()
+    assert page.url == before
+
+
+@pytest.mark.parametrize("javascript", MODES)
+def test_tutor_changes_attendance_on_a_calendar_card(page_as, scratch, demo_ids, javascript):
+    day = scratch.day(40)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, javascript=javascript)
+    page.goto(day_view(demo_ids, day))
+    card = page.locator(f"#session-{session_id}")
+    card.get_by_label("Student attendance").select_option("absent")
+    submit(page, card.get_by_role("button", name="Save attendance"), javascript)
+
+    if javascript:
+        expect(card.get_by_role("status")).to_have_text("Saved")
+    else:
+        expect(page.locator(".flash")).to_have_text(re.compile(r": saved\.$"))
+    expect(card).to_contain_text("tutor present, student absent")
+    page.reload()
+    expect(card.get_by_label("Student attendance")).to_have_value("absent")
+    expect(card.get_by_label("Tutor attendance")).to_have_value("present")
+    assert scratch.get(session_id).student_attendance_status == "absent"
+
+
+def test_coordinator_features_a_session_for_the_student(page_as, scratch, demo_ids):
+    session_id = scratch.session(scratch.day(41), time(16))
+    student_page = f"/students/{demo_ids['student1@example.com']}/upcoming"
+    strip_item = f"#featured-strip #featured-session-{session_id}"
+
+    coordinator = page_as(COORDINATOR)
+    coordinator.goto(f"/sessions/{session_id}")
+    card = coordinator.locator(f"#session-{session_id}")
+    card.get_by_role("button", name="Feature", exact=True).click()
+    expect(card.get_by_role("status")).to_have_text("Saved")
+    expect(card.locator(".badge.featured")).to_be_visible()
+
+    student = page_as("student1@example.com")
+    student.goto(student_page)
+    expect(student.locator(strip_item)).to_be_visible()
+
+    card.get_by_role("button", name="Unfeature").click()
+    expect(card.get_by_role("button", name="Feature", exact=True)).to_be_visible()
+    expect(card.locator(".badge.featured")).to_have_count(0)
+    student.reload()
+    expect(student.get_by_role("heading", name="Next sessions")).to_be_visible()
+    expect(student.locator(strip_item)).to_have_count(0)
+    assert scratch.get(session_id).is_featured is False
+
+
+@pytest.mark.parametrize("javascript", MODES)
+def test_tutor_links_and_unlinks_a_whiteboard(page_as, scratch, javascript):
+    session_id = scratch.session(scratch.day(42), time(11))
+    board_id = scratch.board("Algebra board")
+    page = page_as(TUTOR, javascript=javascript)
+    page.goto(f"/sessions/{session_id}")
+    card = page.locator(f"#session-{session_id}")
+    facts = page.locator("dl.facts")
+
+    card.get_by_label("Whiteboard").select_option(label="Algebra board")
+    submit(page, card.get_by_role("button", name="Save whiteboard"), javascript)
+    expect(card.get_by_role("link", name="Open Algebra board")).to_be_visible()
+    page.reload()
+    expect(facts.get_by_role("link", name=re.compile("^Algebra board"))).to_have_attribute(
+        "href", "https://boards.example.com/algebra-board"
+    )
+    assert scratch.get(session_id).whiteboard_id == board_id
+
+    card.get_by_label("Whiteboard").select_option(label="No whiteboard")
+    submit(page, card.get_by_role("button", name="Save whiteboard"), javascript)
+    expect(card.get_by_text("No whiteboard linked.")).to_be_visible()
+    page.reload()
+    expect(facts).to_contain_text("Whiteboard none linked")
+    assert scratch.get(session_id).whiteboard_id is None
+
+
+def test_deleting_a_linked_whiteboard_unlinks_its_sessions(page_as, scratch):
+    board_id = scratch.board("Geometry board")
+    linked = [
+        scratch.session(scratch.day(43, weekday), time(9), whiteboard_id=board_id)
+        for weekday in (0, 2)
+    ]
+    page = page_as(TUTOR)
+    page.goto("/whiteboards")
+    row = page.locator(f"#whiteboard-{board_id}")
+    expect(row.locator("td").nth(1)).to_have_text("2")
+    row.get_by_role("link", name="Delete Geometry board").click()
+    page.wait_for_url(re.compile(rf"/whiteboards/{board_id}/delete$"))
+    expect(page.locator("main")).to_contain_text("This whiteboard is linked to 2 sessions.")
+    expect(page.locator("ul.linked-sessions li")).to_have_count(2)
+    page.get_by_role("button", name="Delete whiteboard").click()
+    page.wait_for_url(re.compile(r"/whiteboards$"))
+    expect(page.locator(".flash")).to_have_text(
+        "Whiteboard “Geometry board” deleted. 2 session(s) now have no whiteboard."
+    )
+    expect(page.locator(f"#whiteboard-{board_id}")).to_have_count(0)
+    page.goto(f"/sessions/{linked[0]}")
+    expect(page.locator("dl.facts")).to_contain_text("Whiteboard none linked")
+    expect(page.locator(f"#session-{linked[0]}")).to_contain_text("No whiteboard linked.")
+
+
+def test_a_stale_priority_edit_shows_the_latest_value(page_as, scratch):
+    session_id = scratch.session(scratch.day(44), time(14))
+    first = page_as(TUTOR)
+    second = page_as(COORDINATOR)
+    for page in (first, second):
+        page.goto(f"/sessions/{session_id}")
+
+    card = first.locator(f"#session-{session_id}")
+    card.get_by_label("Priority").select_option("high")
+    card.get_by_role("button", name="Save priority").click()
+    expect(card.get_by_role("status")).to_have_text("Saved")
+
+    card = second.locator(f"#session-{session_id}")
+    card.get_by_label("Priority").select_option("urgent")
+    with second.expect_response(re.compile(rf"/sessions/{session_id}/priority$")) as answer:
+        card.get_by_role("button", name="Save priority").click()
+    assert answer.value.status == 409
+    notice = card.locator(".edit-notice.stale")
+    expect(notice).to_contain_text(re.compile("changed by someone else", re.IGNORECASE))
+    expect(card.get_by_label("Priority")).to_have_value("high")
+    expect(card).to_contain_text("high priority")
+    assert scratch.get(session_id).priority_level == "high"
+
+
+@pytest.mark.parametrize("javascript", MODES)
+def test_tutor_marks_a_whole_day_present(page_as, scratch, demo_ids, javascript):
+    day = scratch.day(45, 3)
+    sessions = [
+        scratch.session(day, time(9), tutor_attendance_status="late"),
+        scratch.session(day, time(11), "student2@example.com", student_attendance_status="absent"),
+        scratch.session(day, time(13), "student3@example.com", student_attendance_status="excused"),
+    ]
+    page = page_as(TUTOR, javascript=javascript)
+    page.goto(day_view(demo_ids, day))
+    bulk = page.locator("form.bulk-attendance")
+    expect(bulk.locator("tbody tr")).to_have_count(3)
+    submit(page, bulk.get_by_role("button", name="Mark all present"), javascript)
+
+    saved = "Attendance saved for 3 sessions (3 changed)."
+    if javascript:
+        expect(page.locator("form.bulk-attendance").get_by_role("status")).to_have_text(saved)
+    else:
+        expect(page.locator(".flash")).to_have_text(saved)
+    for session_id in sessions:
+        expect(page.locator(f"#session-{session_id}")).to_contain_text(
+            "tutor present, student present"
+        )
+    page.reload()
+    for session_id in sessions:
+        row = scratch.get(session_id)
+        assert (row.tutor_attendance_status, row.student_attendance_status) == (
+            "present",
+            "present",
+        )
+        expect(page.locator(f"#session-{session_id}")).to_contain_text(
+            "tutor present, student present"
+        )
+
+    if javascript:
+        # A card edit afterwards refreshes the form's row, so the form stays current.
+        card = page.locator(f"#session-{sessions[0]}")
+        card.get_by_label("Student attendance").select_option("late")
+        card.get_by_role("button", name="Save attendance").click()
+        expect(card.get_by_role("status")).to_have_text("Saved")
+        row = page.locator(f"#bulk-row-{sessions[0]}")
+        expect(row.locator("select").nth(1)).to_have_value("late")
+        page.locator("form.bulk-attendance").get_by_role("button", name="Save attendance").click()
+        expect(page.locator("form.bulk-attendance").get_by_role("status")).to_have_text(
+            "Attendance saved for 3 sessions (0 changed)."
+        )
+
+
+@pytest.mark.parametrize(
+    ("email", "page_path"),
+    [
+        ("student1@example.com", "/students/{student1}/upcoming"),
+        ("student1@example.com", "/sessions/{session}"),
+        ("parent1@example.com", "/parents/{parent1}/upcoming"),
+        ("parent1@example.com", "/sessions/{session}"),
+    ],
+)
+def test_students_and_parents_get_no_edit_controls(page_as, scratch, demo_ids, email, page_path):
+    session_id = scratch.session(scratch.day(1, 2), time(18), is_featured=True)
+    ids = {key.split("@")[0]: value for key, value in demo_ids.items()}
+    page = page_as(email)
+    response = page.goto(page_path.format(session=session_id, **ids))
+    assert response is not None and response.status == 200
+    expect(
+        page.locator(f"#session-{session_id}, #featured-session-{session_id}")
+    ).not_to_have_count(0)
+    assert page.locator("form[action^='/sessions/']").count() == 0
+    assert page.locator("select, .session-controls, form.bulk-attendance").count() == 0
+    assert page.get_by_role("link", name=re.compile("^Edit")).count() == 0
+    assert page.get_by_text("New session").count() == 0
