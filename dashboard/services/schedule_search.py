@@ -30,7 +30,7 @@ from dashboard.choices import PRIORITY_LEVELS, ROLE_STUDENT, ROLE_TUTOR, SESSION
 from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User
 from dashboard.query_params import BadParameter, iso_date, one_of, optional_one_of, positive_int
-from dashboard.services.session_views import SessionView, session_view_select
+from dashboard.services.session_views import SessionView, enrolled_in, session_view_select
 
 PAGE_SIZE = 25
 #: The count stops this many rows past the current page's first row ("1,000+").
@@ -316,15 +316,6 @@ def search_schedule(query: ScheduleQuery, viewer_zone: str, schedule_zone: str) 
     return ResultPage(
         rows=views, total=offset + COUNT_CAP if capped else counted, page=query.page, capped=capped
     )
-
-
-def enrolled_in(enrolment_ids: sa.Select) -> sa.ColumnElement[bool]:
-    """``sessions.enrolled_courses_id = ANY(ARRAY(<enrolment ids>))``.
-
-    The ids are computed first (an InitPlan), so the sessions are found through
-    ``idx_sessions_enrolled_courses`` whatever the planner guesses about the join.
-    """
-    return Session.enrolled_courses_id == sa.any_(sa.func.array(enrolment_ids.scalar_subquery()))
 
 
 def _ranked(column: sa.ColumnElement, values: tuple[str, ...]) -> sa.ColumnElement[int]:

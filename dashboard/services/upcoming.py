@@ -24,8 +24,8 @@ from dashboard.services.calendar import localise
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
+    of_students,
     session_view_select,
-    student_column,
 )
 
 #: The two tabs of a student's or parent's page (``?tab=``), the first is the default.
@@ -123,7 +123,7 @@ def upcoming_sessions(
         session_view_select()
         .add_columns(rank.label("rank"))
         .where(
-            student_column().in_(student_ids),
+            of_students(student_ids),
             Session.session_date >= today - timedelta(days=1),
             _ends_at(schedule_tz.key) > now,
         )
@@ -162,7 +162,7 @@ def past_sessions(
     statement = (
         session_view_select()
         .where(
-            student_column().in_(student_ids),
+            of_students(student_ids),
             Session.session_date <= today + timedelta(days=1),
             _ends_at(schedule_tz.key) <= now,
         )
