@@ -133,7 +133,7 @@ def of_tutor(tutor_id: int) -> sa.ColumnElement[bool]:
     return enrolled_in(sa.select(EnrolledCourse.id).where(EnrolledCourse.tutor_id == tutor_id))
 
 
-def of_students(student_ids: list[int]) -> sa.ColumnElement[bool]:
+def of_students(student_ids: list[int] | sa.BindParameter) -> sa.ColumnElement[bool]:
     """The sessions of these students' enrolled courses (see ``enrolled_in``)."""
     return enrolled_in(
         sa.select(EnrolledCourse.id).where(EnrolledCourse.student_id.in_(student_ids))
