@@ -17,7 +17,11 @@ from jinja2 import Template
 from psycopg_pool import ConnectionPool
 
 app = Flask(__name__)
-pool = ConnectionPool(os.environ["FLOOR_DATABASE_URL"], min_size=1, max_size=4, open=True)
+pool = (
+    ConnectionPool(os.environ["FLOOR_DATABASE_URL"], min_size=1, max_size=4, open=True)
+    if "FLOOR_DATABASE_URL" in os.environ
+    else None  # imported by bench/explain_pages.py for its SQL only
+)
 
 SELECT = """
 SELECT s.id, s.session_date, s.start_time, s.end_time, s.status, s.priority_level,
@@ -51,37 +55,63 @@ def window(view: str, day: date) -> tuple[date, date]:
     return start, start + timedelta(days=44)
 
 
+#: The enrolments of a tutor or student first (indexed), then their sessions through
+#: idx_sessions_enrolled_courses: the dashboard's query shape (DESIGN.md, bench/README.md).
+OF_TUTOR = (
+    "s.enrolled_courses_id = ANY(ARRAY(SELECT id FROM enrolled_courses WHERE tutor_id = %s)) "
+)
+OF_STUDENT = (
+    "s.enrolled_courses_id = ANY(ARRAY(SELECT id FROM enrolled_courses WHERE student_id = %s)) "
+)
+#: The dashboard's coordinator count stops this many rows past the page (its COUNT_CAP).
+COUNT_CAP = 1000
+
+
+def calendar_sql(tutor_id: int, view: str, day: date) -> tuple[str, tuple]:
+    start, end = window(view, day)
+    sql = SELECT + (
+        "WHERE " + OF_TUTOR + "AND s.session_date BETWEEN %s AND %s "
+        "ORDER BY s.session_date, s.start_time, s.id"
+    )
+    return sql, (tutor_id, start, end)
+
+
+def upcoming_sql(student_id: int) -> tuple[str, tuple]:
+    sql = SELECT + (
+        "WHERE " + OF_STUDENT + "AND s.session_date >= %s "
+        "ORDER BY s.session_date, s.start_time, s.id LIMIT 51"
+    )
+    return sql, (student_id, date.today() - timedelta(days=1))
+
+
+def coordinator_sql(status: str, priority: str) -> list[tuple[str, tuple]]:
+    # The dashboard's default window: a week back to four weeks ahead; page 1.
+    start, end = date.today() - timedelta(days=7), date.today() + timedelta(days=28)
+    where = "WHERE s.status = %s AND s.priority_level = %s AND s.session_date BETWEEN %s AND %s "
+    params = (status, priority, start, end)
+    return [
+        (SELECT + where + "ORDER BY s.session_date, s.start_time, s.id LIMIT 25", params),
+        (f"SELECT count(*) FROM (SELECT 1 FROM sessions s {where}LIMIT {COUNT_CAP + 1}) c", params),
+    ]
+
+
 @app.get("/tutors/<int:tutor_id>/calendar")
 def calendar(tutor_id: int) -> str:
     day = date.fromisoformat(request.args.get("date", date.today().isoformat()))
-    start, end = window(request.args.get("view", "month"), day)
-    sql = SELECT + (
-        "WHERE ec.tutor_id = %s AND s.session_date BETWEEN %s AND %s "
-        "ORDER BY s.session_date, s.start_time"
-    )
-    return PAGE.render(rows=rows(sql, (tutor_id, start, end)))
+    return PAGE.render(rows=rows(*calendar_sql(tutor_id, request.args.get("view", "month"), day)))
 
 
 @app.get("/students/<int:student_id>/upcoming")
 def upcoming(student_id: int) -> str:
-    sql = SELECT + (
-        "WHERE ec.student_id = %s AND s.session_date >= %s "
-        "ORDER BY s.session_date, s.start_time LIMIT 50"
-    )
-    return PAGE.render(rows=rows(sql, (student_id, date.today() - timedelta(days=1))))
+    return PAGE.render(rows=rows(*upcoming_sql(student_id)))
 
 
 @app.get("/coordinator/sessions")
 def coordinator() -> str:
-    # The dashboard's default window: a week back to four weeks ahead.
     status = request.args.get("status", "scheduled")
     priority = request.args.get("priority", "medium")
-    start, end = date.today() - timedelta(days=7), date.today() + timedelta(days=28)
-    where = "WHERE s.status = %s AND s.priority_level = %s AND s.session_date BETWEEN %s AND %s "
-    params = (status, priority, start, end)
-    found = rows(SELECT + where + "ORDER BY s.session_date, s.start_time, s.id LIMIT 25", params)
-    total = rows("SELECT count(*) FROM sessions s " + where, params)
-    return PAGE.render(rows=[*found, *total])
+    (page, page_params), (count, count_params) = coordinator_sql(status, priority)
+    return PAGE.render(rows=[*rows(page, page_params), *rows(count, count_params)])
 
 
 @app.post("/sessions/<int:session_id>/attendance")

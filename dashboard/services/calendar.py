@@ -31,8 +31,8 @@ from dashboard.models import Session
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
+    of_tutor,
     session_view_select,
-    tutor_column,
 )
 
 VIEWS: tuple[str, ...] = ("month", "week", "day", "agenda")
@@ -202,7 +202,7 @@ def fetch_tutor_sessions(tutor_id: int, first: date, last: date) -> list[Session
     statement = (
         session_view_select()
         .where(
-            tutor_column() == tutor_id,
+            of_tutor(tutor_id),
             Session.session_date.between(first - QUERY_PADDING, last + QUERY_PADDING),
         )
         .order_by(Session.session_date, Session.start_time, Session.id)

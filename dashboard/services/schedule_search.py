@@ -1,8 +1,15 @@
 """The coordinator's schedule list: filters, text search, sorting and pages.
 
 Every filter lives in the query string (``ScheduleQuery.args``) so a view is
-bookmarkable. A page of results and the total count come from one query
-(``count(*) OVER ()``); the filter drop-downs from another (``filter_options``).
+bookmarkable. A page of results and the total count come from one query (the
+count is an uncorrelated sub-SELECT evaluated once); the filter drop-downs from
+another (``filter_options``), run only when the whole page is drawn.
+
+The count is exact up to ``COUNT_CAP`` rows past the current page and capped
+beyond ("Showing 1–25 of 1,000+ sessions"): counting every match would read
+every session of a wide filter (tens of thousands of rows at a million
+sessions), while the page itself needs only its first rows in date order.
+Pagination still reaches every row: each page counts ``COUNT_CAP`` further.
 Dates in the range filter are the viewer's local dates, like the dates shown.
 
 Without ``from`` and ``to`` the list shows a window around today (a week back,
@@ -23,9 +30,11 @@ from dashboard.choices import PRIORITY_LEVELS, ROLE_STUDENT, ROLE_TUTOR, SESSION
 from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User
 from dashboard.query_params import BadParameter, iso_date, one_of, optional_one_of, positive_int
-from dashboard.services.session_views import SessionView, session_view_select
+from dashboard.services.session_views import SessionView, enrolled_in, session_view_select
 
 PAGE_SIZE = 25
+#: The count stops this many rows past the current page's first row ("1,000+").
+COUNT_CAP = 1000
 #: Longest search text we accept (anything longer is a mistake or abuse).
 MAX_QUERY_LENGTH = 200
 SORT_KEYS: tuple[str, ...] = (
@@ -128,11 +137,18 @@ class ResultPage:
     total: int
     page: int
     page_size: int = PAGE_SIZE
+    #: True when there are more than ``total`` rows (the count stopped at its cap).
+    capped: bool = False
 
     @property
     def pages(self) -> int:
-        """How many pages the whole result has (at least 1)."""
-        return max(1, -(-self.total // self.page_size))
+        """How many pages the whole result has (at least 1); a capped count has one more."""
+        return max(1, -(-self.total // self.page_size) + (1 if self.capped else 0))
+
+    @property
+    def total_label(self) -> str:
+        """The total for people: ``56``, ``1,234``, or ``1,025+`` when capped."""
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
 
     @property
     def first_index(self) -> int:
@@ -229,19 +245,29 @@ def search_schedule(query: ScheduleQuery, viewer_zone: str, schedule_zone: str) 
     base = session_view_select()
     col = base.selected_columns
     conditions: list[sa.ColumnElement[bool]] = []
+    enrolment: list[sa.ColumnElement[bool]] = []
     if query.tutor is not None:
-        conditions.append(EnrolledCourse.tutor_id == query.tutor)
+        enrolment.append(EnrolledCourse.tutor_id == query.tutor)
     if query.student is not None:
-        conditions.append(EnrolledCourse.student_id == query.student)
+        enrolment.append(EnrolledCourse.student_id == query.student)
     if query.course is not None:
-        conditions.append(EnrolledCourse.course_id == query.course)
+        enrolment.append(EnrolledCourse.course_id == query.course)
+    if enrolment:
+        # The enrolments first (indexed), then their sessions by idx_sessions_enrolled_courses.
+        conditions.append(enrolled_in(sa.select(EnrolledCourse.id).where(*enrolment)))
     if query.status is not None:
         conditions.append(Session.status == query.status)
     if query.priority is not None:
         conditions.append(Session.priority_level == query.priority)
     if query.featured is not None:
         conditions.append(Session.is_featured.is_(query.featured == "yes"))
-    if query.date_from or query.date_to:
+    if viewer_zone == schedule_zone:
+        # The viewer's dates are the stored dates: plain bounds, estimated well by the planner.
+        if query.date_from:
+            conditions.append(Session.session_date >= query.date_from)
+        if query.date_to:
+            conditions.append(Session.session_date <= query.date_to)
+    elif query.date_from or query.date_to:
         local_start = sa.func.timezone(
             viewer_zone, sa.func.timezone(schedule_zone, Session.session_date + Session.start_time)
         )
@@ -264,18 +290,32 @@ def search_schedule(query: ScheduleQuery, viewer_zone: str, schedule_zone: str) 
             )
         )
 
+    offset = (query.page - 1) * PAGE_SIZE
+    # Same FROM and WHERE, uncorrelated: an InitPlan run once. PostgreSQL drops the
+    # LEFT JOINs no condition uses, so a plain filter counts sessions alone.
+    matching = (
+        base.with_only_columns(sa.literal(1))
+        .where(*conditions)
+        .limit(offset + COUNT_CAP + 1)
+        .correlate(None)
+        .subquery()
+    )
+    total = sa.select(sa.func.count()).select_from(matching).correlate(None).scalar_subquery()
     statement = (
-        base.add_columns(sa.func.count().over().label("total_count"))
+        base.add_columns(total.label("total_count"))
         .where(*conditions)
         .order_by(*_order_by(query, base))
         .limit(PAGE_SIZE)
-        .offset((query.page - 1) * PAGE_SIZE)
+        .offset(offset)
     )
     rows = db.session.execute(statement).mappings().all()
     names = [f.name for f in fields(SessionView)]
     views = [SessionView(**{name: row[name] for name in names}) for row in rows]
-    total = rows[0]["total_count"] if rows else 0
-    return ResultPage(rows=views, total=total, page=query.page)
+    counted = rows[0]["total_count"] if rows else 0
+    capped = counted > offset + COUNT_CAP
+    return ResultPage(
+        rows=views, total=offset + COUNT_CAP if capped else counted, page=query.page, capped=capped
+    )
 
 
 def _ranked(column: sa.ColumnElement, values: tuple[str, ...]) -> sa.ColumnElement[int]:

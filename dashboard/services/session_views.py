@@ -117,6 +117,29 @@ def student_column() -> sa.ColumnElement[int]:
     return EnrolledCourse.student_id
 
 
+def enrolled_in(enrolment_ids: sa.Select) -> sa.ColumnElement[bool]:
+    """``sessions.enrolled_courses_id = ANY(ARRAY(<enrolment ids>))``.
+
+    The ids are computed first (an InitPlan on the indexed ``enrolled_courses``
+    columns), so the sessions are found through ``idx_sessions_enrolled_courses``
+    whatever the planner guesses about a join. Use it instead of filtering on
+    ``tutor_column()``/``student_column()`` when the page is one person's.
+    """
+    return Session.enrolled_courses_id == sa.any_(sa.func.array(enrolment_ids.scalar_subquery()))
+
+
+def of_tutor(tutor_id: int) -> sa.ColumnElement[bool]:
+    """The sessions of the enrolled courses ``tutor_id`` teaches (see ``enrolled_in``)."""
+    return enrolled_in(sa.select(EnrolledCourse.id).where(EnrolledCourse.tutor_id == tutor_id))
+
+
+def of_students(student_ids: list[int] | sa.BindParameter) -> sa.ColumnElement[bool]:
+    """The sessions of these students' enrolled courses (see ``enrolled_in``)."""
+    return enrolled_in(
+        sa.select(EnrolledCourse.id).where(EnrolledCourse.student_id.in_(student_ids))
+    )
+
+
 def fetch_session_views(statement: sa.Select) -> list[SessionView]:
     """Run a ``session_view_select()``-based statement; one query."""
     return [SessionView(**row) for row in db.session.execute(statement).mappings()]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,8 +25,8 @@ from dashboard.services.calendar import localise
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
+    of_students,
     session_view_select,
-    student_column,
 )
 
 #: The two tabs of a student's or parent's page (``?tab=``), the first is the default.
@@ -96,13 +97,45 @@ def family_of(parent_id: int) -> Family | None:
     return Family(parent=rows[0][0], children=children)
 
 
-def _ends_at(schedule_zone: str) -> sa.ColumnElement[datetime]:
+def _ends_at(schedule_zone: str | sa.BindParameter) -> sa.ColumnElement[datetime]:
     """The session's end as an absolute instant (an end before the start is next day)."""
     end_day = sa.case(
         (Session.end_time <= Session.start_time, Session.session_date + 1),
         else_=Session.session_date,
     )
     return sa.func.timezone(schedule_zone, end_day + Session.end_time)
+
+
+@cache
+def _upcoming_statement() -> sa.Select:
+    """The statement of ``upcoming_sessions``, built once (its subquery is costly to build).
+
+    Parameters: ``student_ids``, ``since`` (a date), ``zone``, ``now``, ``listed``.
+    """
+    rank = sa.func.row_number().over(
+        order_by=(Session.session_date, Session.start_time, Session.id)
+    )
+    ranked = (
+        session_view_select()
+        .add_columns(rank.label("rank"))
+        .where(
+            of_students(sa.bindparam("student_ids", expanding=True)),
+            Session.session_date >= sa.bindparam("since", type_=sa.Date),
+            _ends_at(sa.bindparam("zone", type_=sa.String))
+            > sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+        )
+        .subquery()
+    )
+    return (
+        sa.select(*(ranked.c[f.name] for f in fields(SessionView)), ranked.c.rank)
+        .where(
+            sa.or_(
+                ranked.c.rank <= sa.bindparam("listed", type_=sa.Integer),
+                ranked.c.is_featured.is_(True),
+            )
+        )
+        .order_by(ranked.c.rank)
+    )
 
 
 def upcoming_sessions(
@@ -115,29 +148,18 @@ def upcoming_sessions(
     """
     if not student_ids:
         return [], [], False
-    today = now.astimezone(schedule_tz).date()
-    rank = sa.func.row_number().over(
-        order_by=(Session.session_date, Session.start_time, Session.id)
-    )
-    ranked = (
-        session_view_select()
-        .add_columns(rank.label("rank"))
-        .where(
-            student_column().in_(student_ids),
-            Session.session_date >= today - timedelta(days=1),
-            _ends_at(schedule_tz.key) > now,
-        )
-        .subquery()
-    )
-    statement = (
-        sa.select(*(ranked.c[f.name] for f in fields(SessionView)), ranked.c.rank)
-        .where(sa.or_(ranked.c.rank <= limit + 1, ranked.c.is_featured.is_(True)))
-        .order_by(ranked.c.rank)
-    )
+    params = {
+        "student_ids": student_ids,
+        "since": now.astimezone(schedule_tz).date() - timedelta(days=1),
+        "zone": schedule_tz.key,
+        "now": now,
+        "listed": limit + 1,
+    }
+    statement = _upcoming_statement()
     listed: list[SessionView] = []
     featured: list[SessionView] = []
     more = False
-    for row in db.session.execute(statement).mappings():
+    for row in db.session.execute(statement, params).mappings():
         view = SessionView(**{f.name: row[f.name] for f in fields(SessionView)})
         if row["rank"] <= limit:
             listed.append(view)
@@ -162,7 +184,7 @@ def past_sessions(
     statement = (
         session_view_select()
         .where(
-            student_column().in_(student_ids),
+            of_students(student_ids),
             Session.session_date <= today + timedelta(days=1),
             _ends_at(schedule_tz.key) <= now,
         )

@@ -188,6 +188,27 @@ def test_pages_of_25(client, auth, build, centre):
     assert "Page 7 is past the end of these results" in beyond.get_data(as_text=True)
 
 
+def test_a_large_result_has_a_capped_count_and_every_page_stays_reachable(
+    client, auth, build, centre, monkeypatch
+):
+    from dashboard.services import schedule_search
+
+    monkeypatch.setattr(schedule_search, "COUNT_CAP", 30)
+    enrolment = build.enrolment(centre["tom"], centre["zoe"], "Bulk")
+    start = date(2025, 6, 1)
+    build.sessions(enrolment, [(start + timedelta(days=n), time(12)) for n in range(80)])
+    auth.login("boss@test.example")
+    first = get(client, "?q=bulk").get_data(as_text=True)
+    assert count_line(first) == "Showing 1–25 of 30+ sessions matching “bulk” on any date."
+    assert 'id="page-next"' in first
+    second = get(client, "?q=bulk&page=2").get_data(as_text=True)
+    assert count_line(second) == "Showing 26–50 of 55+ sessions matching “bulk” on any date."
+    third = get(client, "?q=bulk&page=3").get_data(as_text=True)
+    assert count_line(third) == "Showing 51–75 of 80 sessions matching “bulk” on any date."
+    fourth = get(client, "?q=bulk&page=4").get_data(as_text=True)
+    assert len(row_ids(fourth)) == 5 and 'id="page-next"' not in fourth
+
+
 def test_date_range_uses_the_viewers_dates(client, auth, build, centre):
     # 00:30 London on 10 March is 20:30 on 9 March for a coordinator in New York.
     enrolment = build.enrolment(centre["tom"], centre["zoe"], "Night class")

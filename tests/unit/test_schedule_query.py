@@ -111,6 +111,13 @@ def test_page_links_have_gaps():
     assert ResultPage(rows=[], total=0, page=1).page_links() == [1]
 
 
+def test_a_capped_total_says_so_and_offers_one_more_page():
+    page = ResultPage(rows=[], total=1000, page=1, capped=True)
+    assert page.total_label == "1,000+"
+    assert page.pages == 41
+    assert ResultPage(rows=[], total=56, page=1).total_label == "56"
+
+
 def test_query_param_helpers():
     assert iso_date("date", "2024-02-29") == date(2024, 2, 29)
     assert positive_int("page", "12") == 12

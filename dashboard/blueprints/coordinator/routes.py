@@ -22,6 +22,15 @@ from dashboard.services.schedule_search import (
 from dashboard.timezones import schedule_zone, viewer_zone
 
 
+class LazyOptions:
+    """``filter_options()`` loaded on first use: the htmx results fragment never needs them."""
+
+    def __getattr__(self, name: str) -> object:
+        options = filter_options()
+        self.__dict__.update(vars(options))
+        return getattr(options, name)
+
+
 @bp.get("/coordinator/sessions")
 @login_required
 def sessions() -> Response:
@@ -44,7 +53,7 @@ def sessions() -> Response:
         query=query,
         errors=errors,
         results=results,
-        options=filter_options(),
+        options=LazyOptions(),
         statuses=SESSION_STATUSES,
         priorities=PRIORITY_LEVELS,
         page_size=PAGE_SIZE,

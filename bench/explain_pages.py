@@ -1,0 +1,194 @@
+"""Every SQL statement each page runs, with its EXPLAIN (ANALYZE, BUFFERS) plan and timings.
+
+Usage (after ``make setup``; the dataset is the benchmark's, made on first use)::
+
+    .venv/bin/python bench/explain_pages.py                 # 1,000,000 sessions
+    .venv/bin/python bench/explain_pages.py --sessions 10000 --only coordinator
+    .venv/bin/python bench/explain_pages.py --brief         # timings and scan kinds only
+
+Each page is requested in-process (Flask test client, signed in through the
+real form) once to warm up and then ``--repeat`` times; the median wall time
+of the whole request is printed, then every statement it sent (captured with a
+``before_cursor_execute`` listener, with its parameters) and PostgreSQL's plan
+for it. Writes are explained inside a transaction that is rolled back. A
+``Seq Scan on sessions`` is flagged: pages must use the indexes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
+    """(label, signed-in email, url, POST data or None) for every page worth explaining."""
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    tutor = one("SELECT min(id) FROM users WHERE role = 'tutor'")
+    tutor_email = one(f"SELECT email FROM users WHERE id = {tutor}")
+    student = one("SELECT min(id) FROM users WHERE role = 'student'")
+    student_email = one(f"SELECT email FROM users WHERE id = {student}")
+    parent = one("SELECT min(parent_id) FROM parent_students")
+    session = one("SELECT max(id) FROM sessions")
+    boss = "coordinator@bulk.example"
+    cal = f"/tutors/{tutor}/calendar"
+    return [
+        ("tutor month", boss, f"{cal}?view=month&date={today}", None),
+        ("tutor month (own)", tutor_email, f"{cal}?view=month&date={today}", None),
+        ("tutor week", boss, f"{cal}?view=week&date={today}", None),
+        ("tutor day", boss, f"{cal}?view=day&date={today}", None),
+        ("tutor agenda", boss, f"{cal}?view=agenda&date={today}", None),
+        ("student upcoming", boss, f"/students/{student}/upcoming", None),
+        ("student upcoming (own)", student_email, f"/students/{student}/upcoming", None),
+        ("student past", boss, f"/students/{student}/upcoming?tab=past", None),
+        ("parent upcoming", boss, f"/parents/{parent}/upcoming", None),
+        ("coordinator list", boss, "/coordinator/sessions", None),
+        ("coordinator scheduled+high", boss,
+         "/coordinator/sessions?status=scheduled&priority=high", None),
+        ("coordinator by tutor", boss, f"/coordinator/sessions?tutor={tutor}", None),
+        ("coordinator by student", boss, f"/coordinator/sessions?student={student}", None),
+        ("coordinator featured", boss, "/coordinator/sessions?featured=yes", None),
+        ("coordinator text", boss, "/coordinator/sessions?q=Algebra", None),
+        ("coordinator sort tutor p3", boss,
+         "/coordinator/sessions?sort=tutor&dir=desc&page=3", None),
+        ("session detail", boss, f"/sessions/{session}", None),
+        ("attendance POST", boss, f"/sessions/{session}/attendance",
+         {"tutor_attendance_status": "present"}),
+    ]  # fmt: skip
+
+
+def capture(engine, call) -> tuple[list[tuple[str, object, float]], object]:
+    """Run ``call()``; return the (statement, parameters, ms) it sent and what it returned."""
+    import sqlalchemy as sa
+
+    captured: list[tuple[str, object, float]] = []
+    starts: dict[int, float] = {}
+
+    def before(_conn, cursor, _statement, _parameters, _context, _many):
+        starts[id(cursor)] = time.perf_counter()
+
+    def after(_conn, cursor, statement, parameters, _context, _many):
+        elapsed = (time.perf_counter() - starts.pop(id(cursor), time.perf_counter())) * 1000
+        captured.append((statement, parameters, elapsed))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        result = call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+    return captured, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--url", help="libpq URL of a database to use instead of the dataset")
+    parser.add_argument("--only", help="only pages whose label contains this text")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--brief", action="store_true", help="no plans, only a summary line")
+    args = parser.parse_args()
+
+    import psycopg
+
+    from bench.run import dataset
+    from dashboard import create_app
+    from dashboard.database import normalise_database_url
+    from dashboard.extensions import db
+
+    url = args.url or dataset(args.sessions)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+            "SECRET_KEY": "explain-only-secret",
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with psycopg.connect(url) as conn:
+        pages = page_list(conn, date.today().isoformat())
+    clients: dict[str, object] = {}
+
+    def client_for(email: str):
+        if email not in clients:
+            client = app.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            client.post(
+                "/login", data={"email": email, "password": "tutoring-demo", "csrf_token": token}
+            )
+            home = client.get("/", follow_redirects=True).get_data(as_text=True)
+            csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+            clients[email] = (client, csrf)
+        return clients[email]
+
+    def fresh_version(session_url: str) -> str:
+        session_id = int(session_url.split("/")[2])
+        with psycopg.connect(url) as conn:
+            at = conn.execute("SELECT updated_at FROM sessions WHERE id = %s", (session_id,))
+            return at.fetchone()[0].isoformat()
+
+    def request(email: str, path: str, form: dict | None):
+        client, csrf = client_for(email)
+        headers = {"HX-Request": "true", "X-CSRFToken": csrf}
+        if form is None:
+            return client.get(path, headers=headers)
+        data = {**form, "version": fresh_version(path), "csrf_token": csrf}
+        return client.post(path, data=data, headers=headers)
+
+    with app.app_context():
+        engine = db.engine
+    for label, email, path, form in pages:
+        if args.only and args.only not in label:
+            continue
+        request(email, path, form)  # warm up (connections, templates, caches)
+        timings = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            request(email, path, form)
+            timings.append((time.perf_counter() - started) * 1000)
+        captured, response = capture(engine, lambda: request(email, path, form))  # noqa: B023
+        sql_ms = sum(c[2] for c in captured)
+        print(
+            f"\n=== {label}: {path} as {email} -> {response.status_code}; request median "
+            f"{statistics.median(timings):.1f} ms (min {min(timings):.1f}), "
+            f"{len(captured)} statements, {sql_ms:.1f} ms in SQL",
+            flush=True,
+        )
+        for statement, parameters, elapsed in captured:
+            first = " ".join(statement.split())[:110]
+            if not re.match(r"\s*(SELECT|WITH|UPDATE|INSERT|DELETE)", statement, re.I):
+                print(f"--- {elapsed:6.1f} ms  {first}")
+                continue
+            with app.app_context():
+                cursor = db.session.connection().connection.cursor()
+                cursor.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + statement, parameters or None
+                )
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                db.session.rollback()
+            runtime = re.search(r"Execution Time: ([\d.]+) ms", plan)
+            seq = re.search(r"Seq Scan on sessions\b", plan)
+            scans = sorted(set(re.findall(r"((?:Bitmap Heap|Index Only|Index|Seq) Scan)", plan)))
+            executing = float(runtime.group(1)) if runtime else 0.0
+            flag = "SEQ SCAN ON SESSIONS  " if seq else ""
+            print(
+                f"--- {elapsed:6.1f} ms round trip, {executing:6.1f} ms executing  "
+                f"{flag}{', '.join(scans)}\n    {first}"
+            )
+            if not args.brief:
+                print(statement.rstrip())
+                print(f"-- parameters: {parameters}")
+                print(plan)
+
+
+if __name__ == "__main__":
+    main()
