@@ -149,10 +149,11 @@ class Builder:
 
 @dataclass(frozen=True)
 class Recorded:
-    """One SQL statement and the project modules on the stack that sent it."""
+    """One SQL statement, its parameters and the project modules on the stack that sent it."""
 
     sql: str
     origins: frozenset[str]
+    parameters: object = None
 
 
 @contextmanager
@@ -170,29 +171,12 @@ def record_queries(app: Flask) -> Iterator[list[Recorded]]:
             for frame in traceback.extract_stack()
             if "/dashboard/" in frame.filename
         )
-        recorded.append(Recorded(statement, origins))
+        recorded.append(Recorded(statement, origins, parameters))
 
     with app.app_context():
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield recorded
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Collect every SQL statement sent on ``app``'s engine inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)

@@ -19,6 +19,7 @@ from dashboard import create_app
 from dashboard.database import libpq_url
 from dashboard.extensions import db
 from dashboard.services.bulk_data import seed_bulk
+from tests.builders import record_queries
 from tests.conftest import AuthActions, app_config
 
 TODAY = date.today().isoformat()
@@ -69,19 +70,10 @@ def captured_statements(app, url: str) -> list[tuple[str, object]]:
     """Statements (with parameters) run while serving ``url`` as the coordinator."""
     client = app.test_client()
     AuthActions(client).login("coordinator@bulk.example")
-    statements: list[tuple[str, object]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _executemany):
-        statements.append((statement, parameters))
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", capture)
-        try:
-            response = client.get(url)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", capture)
+    with record_queries(app) as recorded:
+        response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return statements
+    return [(statement.sql, statement.parameters) for statement in recorded]
 
 
 def test_no_page_query_scans_the_sessions_table(big_app):
