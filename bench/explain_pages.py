@@ -88,6 +88,24 @@ def capture(engine, call) -> tuple[list[tuple[str, object, float]], object]:
     return captured, result
 
 
+def profile_page(label: str, call, times: int) -> None:
+    """Run ``call`` ``times`` times under cProfile; print where the time went per request."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(times):
+        call()
+    profiler.disable()
+    per_request = (time.perf_counter() - started) * 1000 / times
+    print(f"\n=== {label}: {per_request:.2f} ms per request under the profiler", flush=True)
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
@@ -95,6 +113,12 @@ def main() -> None:
     parser.add_argument("--only", help="only pages whose label contains this text")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--brief", action="store_true", help="no plans, only a summary line")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="instead of plans, run each page N times under cProfile and print the hot spots",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -155,6 +179,9 @@ def main() -> None:
             started = time.perf_counter()
             request(email, path, form)
             timings.append((time.perf_counter() - started) * 1000)
+        if args.profile:
+            profile_page(label, lambda: request(email, path, form), args.profile)  # noqa: B023
+            continue
         captured, response = capture(engine, lambda: request(email, path, form))  # noqa: B023
         sql_ms = sum(c[2] for c in captured)
         print(

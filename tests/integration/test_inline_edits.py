@@ -816,30 +816,60 @@ def test_controls_pass_the_oob_flags_on(app, world):
     assert html.count('name="oob" value="featured-strip"') == 4
 
 
-def test_whiteboard_choices_cost_one_query_for_a_page(app, world, demo):
-    """``whiteboards_for`` loads every tutor's boards once per request."""
+def _render_cards_counting_board_queries(app, demo, email: str, preload: bool):
+    """Render every session's card as ``email``; return (html, board statements, tutor ids)."""
     from flask_login import login_user
     from jinja2_fragments.flask import render_block
 
+    from dashboard.blueprints.sessions.board_choices import expect_board_choices
     from dashboard.services.session_views import fetch_session_views, session_view_select
 
-    statements: list[str] = []
+    statements: list[tuple[str, object]] = []
     with app.test_request_context("/coordinator/sessions"):
-        login_user(db.session.get(User, demo["coordinator@example.com"]))
+        login_user(db.session.get(User, demo[email]))
         views = fetch_session_views(session_view_select().order_by(Session.id))
-        assert len({v.tutor_id for v in views}) == 3
 
-        def count(_conn, _cursor, statement, *_args) -> None:
+        def record(_conn, _cursor, statement, parameters, *_args) -> None:
             if "whiteboard_sessions" in statement:
-                statements.append(statement)
+                statements.append((statement, parameters))
 
-        sa.event.listen(db.engine, "before_cursor_execute", count)
+        sa.event.listen(db.engine, "before_cursor_execute", record)
         try:
+            if preload:
+                expect_board_choices(v.tutor_id for v in views)
             html = "".join(render_block("sessions/_card.html", "session_card", s=v) for v in views)
         finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    return html, statements, views
+
+
+def test_whiteboard_choices_cost_one_query_for_a_preloaded_page(app, world, demo):
+    """A page that preloads its tutors' boards renders N cards with one board query."""
+    html, statements, views = _render_cards_counting_board_queries(
+        app, demo, "coordinator@example.com", preload=True
+    )
+    tutors = {v.tutor_id for v in views}
+    assert len(tutors) == 3
     assert len(statements) == 1
+    # only the boards of the tutors on the page, not every board in the centre
+    assert sorted(statements[0][1].values()) == sorted(tutors)
     assert html.count('name="whiteboard_id"') == len(views)
+
+
+def test_whiteboard_choices_without_a_preload_load_each_tutor_once(app, world, demo):
+    html, statements, views = _render_cards_counting_board_queries(
+        app, demo, "coordinator@example.com", preload=False
+    )
+    assert len(statements) == len({v.tutor_id for v in views}) == 3
+    assert html.count('name="whiteboard_id"') == len(views)
+
+
+def test_a_tutor_never_loads_other_tutors_boards(app, world, demo):
+    _html, statements, _views = _render_cards_counting_board_queries(
+        app, demo, "tutor1@example.com", preload=True
+    )
+    assert len(statements) == 1
+    assert list(statements[0][1].values()) == [demo["tutor1@example.com"]]
 
 
 def test_card_edits_refresh_the_bulk_form_row_when_the_page_asks(app, client, world):

@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response, abort, flash, g, make_response, redirect, request, url_for
+from flask import Response, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
-from dashboard.choices import ROLE_TUTOR
 from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, can, may_see_history
@@ -57,7 +56,6 @@ from dashboard.services.session_views import (
     get_session_view,
     session_view_select,
 )
-from dashboard.services.whiteboards import BoardChoice, boards_by_owner
 from dashboard.timezones import viewer_zone
 from dashboard.urls import safe_local_path
 
@@ -327,24 +325,6 @@ def _vary(response: Response) -> Response:
 def return_path() -> str:
     """The page being rendered, as a local path for a form's hidden ``next``."""
     return request.full_path.rstrip("?") if request.query_string else request.path
-
-
-@bp.app_template_global("whiteboards_for")
-def whiteboards_for(tutor_id: int | None) -> list[BoardChoice]:
-    """Boards a session of ``tutor_id`` may link to; one query per request, cached in ``g``.
-
-    The first call loads every tutor's boards (id, name, owner) for a
-    coordinator, or only the signed-in tutor's own boards for a tutor (they
-    can link only their own sessions), so a page of N cards costs one query.
-    """
-    if tutor_id is None:
-        return []
-    cache: dict[int, list[BoardChoice]] | None = g.get("_whiteboards_by_owner")
-    if cache is None:
-        only = [current_user.id] if getattr(current_user, "role", None) == ROLE_TUTOR else None
-        cache = boards_by_owner(only)
-        g._whiteboards_by_owner = cache
-    return cache.get(tutor_id, [])
 
 
 @bp.app_template_filter("viewer_time")
