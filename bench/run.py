@@ -128,8 +128,8 @@ def run_wrk(port: int, script: str, duration: int, concurrency: int) -> dict[str
     path = DATA / f"wrk-{port}.lua"
     path.write_text(script)
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", str(path),
-         f"http://127.0.0.1:{port}"],
+        ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--latency",
+         "-s", str(path), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True, timeout=duration + 30,
     ).stdout  # fmt: skip
 

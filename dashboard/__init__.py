@@ -74,12 +74,17 @@ def _register_template_helpers(app: Flask) -> None:
         may_list_whiteboards,
         may_schedule,
     )
+    from dashboard.session_urls import session_url
     from dashboard.timezones import in_viewer_zone
 
     app.jinja_env.filters["viewer_start"] = in_viewer_zone
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
-    app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(current_user, s)
+    app.jinja_env.globals["session_url"] = session_url
+    # The user object itself, not the proxy: called once per card on a page of cards.
+    app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(
+        current_user._get_current_object(), s
+    )
     # Links to pages only some roles may open (the nav, "New session").
     app.jinja_env.globals["may_schedule"] = lambda: may_schedule(current_user)
     app.jinja_env.globals["may_list_whiteboards"] = lambda: may_list_whiteboards(current_user)

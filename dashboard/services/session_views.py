@@ -78,8 +78,7 @@ _SESSION_COLUMNS = {
 }
 
 
-def session_view_select() -> sa.Select:
-    """SELECT of every ``SessionView`` column; add WHERE/ORDER/LIMIT and run it."""
+def _build_session_view_select() -> sa.Select:
     extra = {
         "course_id": EnrolledCourse.course_id,
         "course_title": Course.title,
@@ -105,6 +104,17 @@ def session_view_select() -> sa.Select:
         .outerjoin(_Student, _Student.id == EnrolledCourse.student_id)
         .outerjoin(WhiteboardSession, WhiteboardSession.id == Session.whiteboard_id)
     )
+
+
+#: Built once: a Select is immutable (``.where()`` and friends return a copy), and
+#: building 35 labelled columns and five joins costs more than running a small page.
+_SESSION_VIEW_SELECT = _build_session_view_select()
+_SESSION_VIEW_FIELDS = tuple(f.name for f in fields(SessionView))
+
+
+def session_view_select() -> sa.Select:
+    """SELECT of every ``SessionView`` column, in field order; add WHERE/ORDER/LIMIT and run it."""
+    return _SESSION_VIEW_SELECT
 
 
 def tutor_column() -> sa.ColumnElement[int]:
@@ -141,8 +151,16 @@ def of_students(student_ids: list[int] | sa.BindParameter) -> sa.ColumnElement[b
 
 
 def fetch_session_views(statement: sa.Select) -> list[SessionView]:
-    """Run a ``session_view_select()``-based statement; one query."""
-    return [SessionView(**row) for row in db.session.execute(statement).mappings()]
+    """Run a ``session_view_select()``-based statement; one query.
+
+    Runs on the session's connection (Core, not the ORM's execute: there are no
+    entities to track) and builds the views from the rows' positions, which are
+    the dataclass's field order by construction.
+    """
+    result = db.session.connection().execute(statement)
+    if tuple(result.keys()) != _SESSION_VIEW_FIELDS:
+        raise ValueError("fetch_session_views needs a session_view_select() statement")
+    return [SessionView(*row) for row in result]
 
 
 def get_session_view(session_id: int) -> SessionView | None:
