@@ -23,8 +23,9 @@ def session_url(endpoint: str, session_id: int) -> str:
     key = (endpoint, request.script_root)
     parts = cache.get(key)
     if parts is None:
-        head, marker, tail = url_for(endpoint, session_id=int(_MARKER)).partition(_MARKER)
-        if not marker:
+        built = url_for(endpoint, session_id=int(_MARKER))
+        head, marker, tail = built.partition(_MARKER)
+        if not marker or "?" in built:  # unused arguments become a query string
             raise ValueError(f"{endpoint} does not put session_id in its path")
         parts = cache[key] = (head, tail)
     return f"{parts[0]}{int(session_id)}{parts[1]}"
