@@ -15,7 +15,10 @@ class Base(DeclarativeBase):
     """Declarative base shared by every model."""
 
 
-db = SQLAlchemy(model_class=Base)
+#: ``expire_on_commit=False``: a request that commits and then renders (every inline
+#: edit) would otherwise reload the signed-in user with another SELECT. A session
+#: lives for one request, so nothing it holds outlives the data it was read with.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

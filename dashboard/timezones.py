@@ -37,7 +37,8 @@ def schedule_zone() -> ZoneInfo:
 
 def viewer_zone() -> ZoneInfo:
     """The signed-in user's zone, else the configured default."""
-    name = getattr(current_user, "timezone", None) if current_user else None
+    user = current_user._get_current_object()  # None outside a request; one proxy lookup
+    name = getattr(user, "timezone", None)
     if name and is_valid_zone(name):
         return zone(name)
     return zone(current_app.config["DEFAULT_USER_TIMEZONE"])

@@ -816,6 +816,25 @@ def test_controls_pass_the_oob_flags_on(app, world):
     assert html.count('name="oob" value="featured-strip"') == 4
 
 
+def test_an_inline_edit_costs_few_statements_and_loads_the_user_once(app, client, world):
+    """Saving and re-rendering the card does not re-read the signed-in user after COMMIT."""
+    from tests.builders import record_queries
+
+    poster = login(client, "coordinator@example.com")
+    before = full_row(app, world.session_id)
+    with record_queries(app) as statements:
+        response = poster.post(
+            f"/sessions/{world.session_id}/attendance",
+            _form(world, before, {"tutor_attendance_status": "late"}),
+        )
+    assert response.status_code == 200
+    assert "late" in _assert_card(response, world.session_id)
+    user_loads = [s for s in statements if s.sql.lstrip().startswith("SELECT users.")]
+    assert len(user_loads) == 1, "\n\n".join(s.sql for s in user_loads)
+    # user, the session to authorise, lock, UPDATE + audit, fresh card, its board choices
+    assert len(statements) <= 7, "\n\n".join(s.sql for s in statements)
+
+
 def _render_cards_counting_board_queries(app, demo, email: str, preload: bool):
     """Render every session's card as ``email``; return (html, board statements, tutor ids)."""
     from flask_login import login_user
