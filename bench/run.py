@@ -64,11 +64,11 @@ def dataset(sessions: int) -> str:
     return url
 
 
-def serve(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    """Start gunicorn with 2 workers; wait until it answers."""
+def serve(module: str, port: int, env: dict[str, str], threads: int = 1) -> subprocess.Popen:
+    """Start gunicorn with 2 workers (each with ``threads`` threads); wait until it answers."""
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         module],
+        [str(BIN / "gunicorn"), "-w", "2", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", module],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
@@ -204,7 +204,7 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
     }
 
 
-def bench(sessions: int, duration: int, concurrency: int) -> dict:
+def bench(sessions: int, duration: int, concurrency: int, threads: int = 1) -> dict:
     url = dataset(sessions)
     env = {
         **os.environ,
@@ -215,8 +215,8 @@ def bench(sessions: int, duration: int, concurrency: int) -> dict:
         "SESSION_COOKIE_SECURE": "0",
         "LOGIN_RATE_LIMIT": "1000 per minute",
     }
-    app = serve("wsgi:app", APP_PORT, env)
-    floor = serve("bench.floor_app:app", FLOOR_PORT, env)
+    app = serve("wsgi:app", APP_PORT, env, threads)
+    floor = serve("bench.floor_app:app", FLOOR_PORT, env, threads)
     results = {}
     try:
         cookie, token = sign_in("coordinator@bulk.example")
@@ -251,14 +251,28 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("BENCH_THREADS", 1)),
+        help="threads per gunicorn worker, for the app and the floor alike (gthread when > 1)",
+    )
+    parser.add_argument(
         "--compare-sizes", action="store_true", help="also run at 10,000 sessions and compare"
     )
     args = parser.parse_args()
-    report: dict = {"concurrency": args.concurrency, "duration_s": args.duration, "runs": {}}
+    report: dict = {
+        "concurrency": args.concurrency,
+        "threads": args.threads,
+        "duration_s": args.duration,
+        "runs": {},
+    }
     sizes = [args.sessions] + ([10_000] if args.compare_sizes else [])
     for size in sizes:
-        print(f"== {size:,} sessions, concurrency {args.concurrency}, {args.duration} s each")
-        report["runs"][str(size)] = bench(size, args.duration, args.concurrency)
+        print(
+            f"== {size:,} sessions, concurrency {args.concurrency}, 2 workers x {args.threads} "
+            f"thread(s), {args.duration} s each"
+        )
+        report["runs"][str(size)] = bench(size, args.duration, args.concurrency, args.threads)
     main_run = report["runs"][str(args.sessions)]
     worst = min(r["ratio"] for r in main_run.values())
     if args.compare_sizes:
