@@ -308,10 +308,9 @@ def search_schedule(query: ScheduleQuery, viewer_zone: str, schedule_zone: str) 
         .limit(PAGE_SIZE)
         .offset(offset)
     )
-    rows = db.session.execute(statement).mappings().all()
-    names = [f.name for f in fields(SessionView)]
-    views = [SessionView(**{name: row[name] for name in names}) for row in rows]
-    counted = rows[0]["total_count"] if rows else 0
+    rows = db.session.connection().execute(statement).all()  # SessionView columns, then the count
+    views = [SessionView(*row[:-1]) for row in rows]
+    counted = rows[0][-1] if rows else 0
     capped = counted > offset + COUNT_CAP
     return ResultPage(
         rows=views, total=offset + COUNT_CAP if capped else counted, page=query.page, capped=capped

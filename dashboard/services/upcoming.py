@@ -10,7 +10,7 @@ cannot misfile a session; a padded ``session_date`` bound lets it use
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -127,7 +127,7 @@ def _upcoming_statement() -> sa.Select:
         .subquery()
     )
     return (
-        sa.select(*(ranked.c[f.name] for f in fields(SessionView)), ranked.c.rank)
+        sa.select(*(ranked.c[name] for name in SessionView._fields), ranked.c.rank)
         .where(
             sa.or_(
                 ranked.c.rank <= sa.bindparam("listed", type_=sa.Integer),
@@ -159,9 +159,9 @@ def upcoming_sessions(
     listed: list[SessionView] = []
     featured: list[SessionView] = []
     more = False
-    for row in db.session.execute(statement, params).mappings():
-        view = SessionView(**{f.name: row[f.name] for f in fields(SessionView)})
-        if row["rank"] <= limit:
+    for *columns, rank in db.session.connection().execute(statement, params):
+        view = SessionView(*columns)
+        if rank <= limit:
             listed.append(view)
         else:
             more = True

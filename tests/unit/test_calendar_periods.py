@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def view(id_: int, day: date, start: time, end: time) -> SessionView:
-    values = {f.name: None for f in fields(SessionView)}
+    values = dict.fromkeys(SessionView._fields)
     values.update(id=id_, session_date=day, start_time=start, end_time=end)
     return SessionView(**values)
 
