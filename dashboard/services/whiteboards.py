@@ -85,7 +85,7 @@ def boards_by_owner(owner_ids: list[int] | None = None) -> dict[int, list[BoardC
     if owner_ids is not None:
         statement = statement.where(WhiteboardSession.owner_id.in_(owner_ids))
     grouped: dict[int, list[BoardChoice]] = {}
-    for board_id, name, owner_id in db.session.execute(statement):
+    for board_id, name, owner_id in db.session.connection().execute(statement):
         grouped.setdefault(owner_id, []).append(BoardChoice(board_id, name, owner_id))
     return grouped
 
