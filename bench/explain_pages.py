@@ -17,6 +17,7 @@ for it. Writes are explained inside a transaction that is rolled back. A
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -99,6 +100,8 @@ def profile_page(label: str, call, times: int) -> None:
     for _ in range(times):
         call()
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     per_request = (time.perf_counter() - started) * 1000 / times
     print(f"\n=== {label}: {per_request:.2f} ms per request under the profiler", flush=True)
     stats = pstats.Stats(profiler)
