@@ -75,9 +75,10 @@ def _register_template_helpers(app: Flask) -> None:
         may_schedule,
     )
     from dashboard.session_urls import session_url
-    from dashboard.timezones import in_viewer_zone
+    from dashboard.timezones import end_in_viewer_zone, in_viewer_zone
 
     app.jinja_env.filters["viewer_start"] = in_viewer_zone
+    app.jinja_env.filters["viewer_end"] = end_in_viewer_zone  # date | viewer_end(start, end)
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
     app.jinja_env.globals["session_url"] = session_url

@@ -7,7 +7,7 @@ user's ``users.timezone`` (or ``DEFAULT_USER_TIMEZONE``); zoneinfo handles DST.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,3 +52,13 @@ def schedule_datetime(day: date, at: time) -> datetime:
 def in_viewer_zone(day: date, at: time) -> datetime:
     """A stored date/time converted to the viewer's zone."""
     return schedule_datetime(day, at).astimezone(viewer_zone())
+
+
+def end_date(day: date, start: time, end: time) -> date:
+    """The stored date a session ends on: an end at or before its start is the next day."""
+    return day + timedelta(days=1) if end <= start else day
+
+
+def end_in_viewer_zone(day: date, start: time, end: time) -> datetime:
+    """A stored session's end in the viewer's zone (22:00–01:00 ends the next day)."""
+    return in_viewer_zone(end_date(day, start, end), end)

@@ -34,6 +34,7 @@ from dashboard.services.session_views import (
     of_tutor,
     session_view_select,
 )
+from dashboard.timezones import end_date
 
 VIEWS: tuple[str, ...] = ("month", "week", "day", "agenda")
 DEFAULT_VIEW = "month"
@@ -213,9 +214,7 @@ def fetch_tutor_sessions(tutor_id: int, first: date, last: date) -> list[Session
 def localise(session: SessionView, schedule_tz: ZoneInfo, viewer_tz: ZoneInfo) -> Entry:
     """The session's start and end in the viewer's zone (an end before the start is next day)."""
     start = datetime.combine(session.session_date, session.start_time, tzinfo=schedule_tz)
-    end_day = session.session_date
-    if session.end_time <= session.start_time:
-        end_day += timedelta(days=1)
+    end_day = end_date(session.session_date, session.start_time, session.end_time)
     end = datetime.combine(end_day, session.end_time, tzinfo=schedule_tz)
     return Entry(session, start.astimezone(viewer_tz), end.astimezone(viewer_tz))
 

@@ -308,3 +308,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
     response = client.get(calendar_url(demo["tutor1@example.com"], view="week"))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_a_session_past_midnight_ends_on_the_next_day(client, auth, build, tutor_world):
+    tutor, _student, enrolment = tutor_world
+    build.session(enrolment, date(2025, 3, 5), time(22, 30), minutes=120)
+    auth.login("tutor@test.example")
+    page = client.get(calendar_url(tutor, view="day", date="2025-03-05")).get_data(as_text=True)
+    assert '<time datetime="2025-03-05T22:30:00+00:00">22:30</time>' in page
+    assert '<time datetime="2025-03-06T00:30:00+00:00">00:30</time>' in page
