@@ -99,6 +99,7 @@ def _configure_login(app: Flask) -> None:
     """Flask-Login: load the user per request; anonymous visitors go to /login."""
     from dashboard.access import unauthorized_response
     from dashboard.models import User
+    from dashboard.models.users import account_id_of
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -106,9 +107,12 @@ def _configure_login(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized_response)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def load_user(login_id: str) -> User | None:
+        account = account_id_of(login_id)
+        user = db.session.get(User, account) if account is not None else None
+        if user is None or not user.is_active or not user.matches_login_id(login_id):
+            return None  # unknown, deactivated, or signed in with a password since changed
+        return user
 
 
 def _configure_cookie_security(app: Flask, overrides: Mapping[str, object]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -59,6 +61,28 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session (and remember-me) cookie.
+
+        The id plus a fingerprint of the password hash: when the password
+        changes, every browser signed in with the old one no longer matches
+        (``matches_login_id``) and is signed out on its next request.
+        """
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}.{fingerprint}"
+
+    def matches_login_id(self, login_id: str) -> bool:
+        """True if ``login_id`` (from a cookie) was issued for this account and password."""
+        return hmac.compare_digest(self.get_id().encode(), login_id.encode())
+
+
+def account_id_of(login_id: str) -> int | None:
+    """The account id in a Flask-Login id (``"<id>.<fingerprint>"``), or None if malformed."""
+    account, dot, fingerprint = login_id.partition(".")
+    if not (account.isdigit() and dot and fingerprint) or len(account) > 10:
+        return None
+    return int(account)
 
 
 class ParentStudent(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -108,7 +109,8 @@ def test_sign_in_starts_a_fresh_session(app, client, auth, demo):
     assert client.get_cookie("session").value != before
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(demo["tutor1@example.com"])
+        account, _dot, fingerprint = session["_user_id"].partition(".")
+        assert account == str(demo["tutor1@example.com"]) and len(fingerprint) == 16
     # The token from before signing in belonged to the old session: it no longer works.
     assert client.post("/logout", data={"csrf_token": stale_token}).status_code == 400
 
@@ -125,6 +127,51 @@ def test_remember_me_sets_a_protected_cookie_only_when_asked(client, auth, demo)
         value for value in response.headers.getlist("Set-Cookie") if "remember_token=" in value
     )
     assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_a_new_password_signs_out_every_other_browser(app, client, auth, runner, demo):
+    """Resetting a password (e.g. a stolen one) ends the sessions and remember-me cookies."""
+    other = app.test_client()
+    login_page = other.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    signed_in = other.post(
+        "/login",
+        data={
+            "email": "tutor1@example.com",
+            "password": "tutoring-demo",
+            "remember": "y",
+            "csrf_token": token,
+        },
+    )
+    assert signed_in.status_code == 302 and other.get_cookie("remember_token") is not None
+    assert other.get("/", follow_redirects=True).request.path != "/login"
+    new_password = "a brand new passphrase"
+    result = runner.invoke(
+        args=["set-password", "--email", "tutor1@example.com"],
+        input=f"{new_password}\n{new_password}\n",
+    )
+    assert result.exit_code == 0, result.output
+    # the session cookie and the remember-me cookie are both refused now
+    assert other.get("/", follow_redirects=True).request.path == "/login"
+    other.delete_cookie("session")
+    assert other.get("/", follow_redirects=True).request.path == "/login"
+    # signing in with the new password works as before
+    assert post_login(client, auth, "tutor1@example.com", new_password).status_code == 302
+    assert client.get("/", follow_redirects=True).request.path != "/login"
+
+
+@pytest.mark.parametrize(
+    "forged", ["{id}", "{id}.", "{id}.0000000000000000", ".{fp}", "x.{fp}", "{id}.{fp}.x", ""]
+)
+def test_a_session_id_that_does_not_match_the_account_signs_nobody_in(
+    app, client, auth, demo, forged
+):
+    post_login(client, auth, "tutor1@example.com", "tutoring-demo")
+    with client.session_transaction() as session:
+        real = session["_user_id"]
+        user_id, _dot, fingerprint = real.partition(".")
+        session["_user_id"] = forged.format(id=user_id, fp=fingerprint)
+    assert client.get("/", follow_redirects=True).request.path == "/login"
 
 
 def test_logout_signs_out_and_needs_post(client, auth, demo):
