@@ -74,6 +74,7 @@ def _register_template_helpers(app: Flask) -> None:
         may_list_whiteboards,
         may_schedule,
     )
+    from dashboard.select_options import select_options
     from dashboard.session_urls import session_url
     from dashboard.timezones import end_in_viewer_zone, in_viewer_zone
 
@@ -82,6 +83,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
     app.jinja_env.globals["session_url"] = session_url
+    app.jinja_env.globals["select_options"] = select_options
     # The user object itself, not the proxy: called once per card on a page of cards.
     app.jinja_env.globals["edit_actions_for"] = lambda s: edit_actions(
         current_user._get_current_object(), s
