@@ -229,3 +229,26 @@ def test_students_and_parents_get_no_edit_controls(page_as, scratch, demo_ids, e
     assert page.locator("select, .session-controls, form.bulk-attendance").count() == 0
     assert page.get_by_role("link", name=re.compile("^Edit")).count() == 0
     assert page.get_by_text("New session").count() == 0
+
+
+@pytest.mark.parametrize("javascript", MODES)
+def test_coordinator_features_a_session_from_the_schedule_list(
+    page_as, scratch, demo_ids, javascript
+):
+    day = scratch.day(43)
+    session_id = scratch.session(day, time(15))
+    listing = f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}"
+    page = page_as(COORDINATOR, javascript=javascript)
+    page.goto(listing)
+    row = page.locator(f"#row-session-{session_id}")
+    submit(page, row.get_by_role("button", name=re.compile(r"^Feature\b")), javascript)
+
+    if javascript:
+        expect(row.get_by_role("status")).to_have_text("Saved")
+        assert page.url.endswith(listing)  # swapped in place: no navigation, same filters
+    expect(row.locator(".badge.featured")).to_be_visible()
+    assert scratch.get(session_id).is_featured is True
+
+    submit(page, row.get_by_role("button", name=re.compile(r"^Unfeature\b")), javascript)
+    expect(row.locator(".badge.featured")).to_have_count(0)
+    assert scratch.get(session_id).is_featured is False

@@ -337,3 +337,78 @@ def test_one_date_given_means_the_other_is_open(client, auth, centre):
     assert row_ids(page) == [centre["m2"], centre["a1"]]
     assert "from Wed 5 Mar 2025 on." in count_line(page)
     assert 'href="/coordinator/sessions?sort=course&amp;from=2025-03-05&amp;to="' in page
+
+
+# --- Featuring from the list -------------------------------------------------
+
+
+def _feature_form(page: str, session_id: int) -> dict[str, str]:
+    """The hidden fields of a row's feature form, as the browser would send them."""
+    row = re.search(rf'<tr id="row-session-{session_id}".*?</tr>', page, re.S).group(0)
+    form = re.search(r'<form class="inline-edit edit-featured".*?</form>', row, re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    fields.pop("csrf_token")
+    return {name: value.replace("&amp;", "&") for name, value in fields.items()}
+
+
+def test_each_row_has_a_feature_button_that_returns_to_the_same_list(client, centre):
+    from tests.integration.edits_support import login
+
+    login(client, "boss@test.example")
+    url = f"{LIST}?from=2025-03-01&to=2025-03-31&sort=priority"
+    page = client.get(url).get_data(as_text=True)
+    for key in ("m1", "m2", "p1", "a1"):
+        form = _feature_form(page, centre[key])
+        assert form["next"] == url
+        assert form["oob"] == "list-rows"
+        assert form["is_featured"] == ("false" if key == "p1" else "true")
+    assert page.count(">Unfeature<") == 1 and page.count(">Feature<") == 3
+
+
+def test_featuring_from_the_list_swaps_the_row_in_place(app, client, centre):
+    from tests.integration.edits_support import full_row, login
+
+    poster = login(client, "boss@test.example")
+    url = f"{LIST}?from=2025-03-01&to=2025-03-31"
+    form = _feature_form(client.get(url).get_data(as_text=True), centre["m1"])
+    response = poster.post(f"/sessions/{centre['m1']}/featured", form)
+    assert response.status_code == 200
+    assert full_row(app, centre["m1"])["is_featured"] is True
+    body = response.get_data(as_text=True)
+    row = re.search(r"<template>\s*(<tr .*?</tr>)\s*</template>", body, re.S).group(1)
+    assert row.startswith(f'<tr id="row-session-{centre["m1"]}" hx-swap-oob="true">')
+    assert "★ </span>Featured" in row and ">Unfeature<" in row
+    assert 'role="status">Saved<' in row
+    # the row's form now carries the new version, so the next click works too
+    again = _feature_form(f"<table>{row}</table>", centre["m1"])
+    assert again["version"] == full_row(app, centre["m1"])["updated_at"].isoformat()
+    assert poster.post(f"/sessions/{centre['m1']}/featured", again).status_code == 200
+    assert full_row(app, centre["m1"])["is_featured"] is False
+
+
+def test_featuring_from_the_list_without_javascript_goes_back_to_it(app, client, centre):
+    from tests.integration.edits_support import full_row, login
+
+    poster = login(client, "boss@test.example")
+    url = f"{LIST}?from=2025-03-01&to=2025-03-31&status=scheduled"
+    form = _feature_form(client.get(url).get_data(as_text=True), centre["m1"])
+    response = poster.post(f"/sessions/{centre['m1']}/featured", form, htmx=False)
+    assert response.status_code == 303
+    assert response.headers["Location"] == url
+    assert full_row(app, centre["m1"])["is_featured"] is True
+
+
+def test_a_stale_row_is_refreshed_with_a_notice_and_nothing_changes(app, client, centre):
+    from tests.integration.edits_support import full_row, login
+
+    poster = login(client, "boss@test.example")
+    url = f"{LIST}?from=2025-03-01&to=2025-03-31"
+    form = _feature_form(client.get(url).get_data(as_text=True), centre["p1"])
+    form["version"] = "2001-01-01T00:00:00"
+    before = full_row(app, centre["p1"])
+    response = poster.post(f"/sessions/{centre['p1']}/featured", form)
+    assert response.status_code == 409
+    assert full_row(app, centre["p1"]) == before
+    body = response.get_data(as_text=True)
+    assert f'<tr id="row-session-{centre["p1"]}" hx-swap-oob="true">' in body
+    assert 'role="alert">' in body.split("<template>")[1]

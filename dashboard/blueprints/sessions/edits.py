@@ -67,7 +67,8 @@ from dashboard.urls import safe_local_path
 #:   history        — the page shows ``#session-history-N`` (``_history.html``)
 #:   bulk-rows      — the page has a bulk attendance form with rows ``#bulk-row-N``
 #:   cards          — (bulk form) the page shows the sessions' cards ``#session-N``
-OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards"})
+#:   list-rows      — the page is the schedule list with rows ``#row-session-N``
+OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards", "list-rows"})
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,15 @@ def _card_response(before: SessionView, status: int, feedback: Feedback, next_ur
     body = render_block("sessions/_card.html", "session_card", **context)
     if "featured-strip" in oob and status == 200:
         body += _featured_strip_oob(fresh, was_featured=bool(before.is_featured))
+    if "list-rows" in oob:
+        body += render_block(
+            "coordinator/_row.html",
+            "schedule_row",
+            s=fresh,
+            row_oob=True,
+            row_feedback=feedback,
+            edit_next=next_url,
+        )
     if "bulk-rows" in oob and can(current_user, Action.EDIT_ATTENDANCE, fresh):
         body += render_block("sessions/_bulk_row.html", "bulk_row", s=fresh, row_oob=True)
     if "history" in oob and may_see_history(current_user, fresh):
