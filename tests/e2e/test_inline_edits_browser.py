@@ -252,3 +252,19 @@ def test_coordinator_features_a_session_from_the_schedule_list(
     submit(page, row.get_by_role("button", name=re.compile(r"^Unfeature\b")), javascript)
     expect(row.locator(".badge.featured")).to_have_count(0)
     assert scratch.get(session_id).is_featured is False
+
+
+def test_an_edit_on_the_detail_page_refreshes_all_details(page_as, scratch):
+    session_id = scratch.session(scratch.day(44), time(11))
+    page = page_as(COORDINATOR)
+    page.goto(f"/sessions/{session_id}")
+    facts = page.locator(f"#session-facts-{session_id}")
+    priority = facts.locator('dt:text-is("Priority") + dd')
+    featured = facts.locator('dt:text-is("Featured") + dd')
+    card = page.locator(f"#session-{session_id}")
+    card.get_by_label("Priority").select_option("urgent")
+    card.get_by_role("button", name="Save priority").click()
+    expect(card.get_by_role("status")).to_have_text("Saved")
+    expect(priority).to_have_text("urgent")
+    card.get_by_role("button", name="Feature", exact=True).click()
+    expect(featured).to_have_text("yes, highlighted by a coordinator")

@@ -658,6 +658,24 @@ def test_history_partial_and_its_oob_update(app, client, world):
     assert '<input type="hidden" name="oob" value="history">' in body  # the flag persists
 
 
+def test_the_detail_page_asks_for_its_facts_and_gets_them_fresh(app, client, world):
+    poster = login(client, "tutor1@example.com")
+    page = client.get(f"/sessions/{world.session_id}").get_data(as_text=True)
+    assert f'<dl class="facts" id="session-facts-{world.session_id}">' in page
+    assert page.count('<input type="hidden" name="oob" value="facts">') == 3  # every form
+    row = full_row(app, world.session_id)
+    response = poster.post(
+        f"/sessions/{world.session_id}/priority",
+        _form(world, row, {"priority_level": "urgent"}, oob="facts"),
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    facts = body.split(f'<dl class="facts" id="session-facts-{world.session_id}"')[1]
+    assert facts.startswith(' hx-swap-oob="true">')
+    assert "<dt>Priority</dt>\n    <dd>urgent</dd>" in facts
+    assert "<h2>" not in body  # only the block, not the page around it
+
+
 def test_history_is_not_sent_to_people_without_edit_rights(app, world):
     """The partial renders nothing when the route passes no ``history``."""
     from flask import render_template_string

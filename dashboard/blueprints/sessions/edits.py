@@ -26,6 +26,7 @@ from jinja2_fragments.flask import render_block, render_blocks
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
+from dashboard.blueprints.sessions.routes import facts_context
 from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, can, may_see_history
@@ -68,7 +69,8 @@ from dashboard.urls import safe_local_path
 #:   bulk-rows      — the page has a bulk attendance form with rows ``#bulk-row-N``
 #:   cards          — (bulk form) the page shows the sessions' cards ``#session-N``
 #:   list-rows      — the page is the schedule list with rows ``#row-session-N``
-OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards", "list-rows"})
+#:   facts          — the page shows the detail page's "All details" ``#session-facts-N``
+OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards", "list-rows", "facts"})
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,14 @@ def _card_response(before: SessionView, status: int, feedback: Feedback, next_ur
         )
     if "bulk-rows" in oob and can(current_user, Action.EDIT_ATTENDANCE, fresh):
         body += render_block("sessions/_bulk_row.html", "bulk_row", s=fresh, row_oob=True)
+    if "facts" in oob:
+        body += render_block(
+            "sessions/detail.html",
+            "facts",
+            s=fresh,
+            **facts_context(fresh),
+            facts_oob=True,
+        )
     if "history" in oob and may_see_history(current_user, fresh):
         body += render_block(
             "sessions/_history.html",

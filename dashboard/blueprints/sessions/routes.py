@@ -11,7 +11,17 @@ from dashboard.permissions import may_see_history, may_view_tutor
 from dashboard.rendering import render_page
 from dashboard.services.calendar import localise
 from dashboard.services.session_edits import history_for
+from dashboard.services.session_views import SessionView
 from dashboard.timezones import schedule_zone, viewer_zone
+
+
+def facts_context(view: SessionView) -> dict[str, object]:
+    """What the "All details" block of ``sessions/detail.html`` needs besides ``s``."""
+    return {
+        "when": localise(view, schedule_zone(), viewer_zone()),
+        "viewer_zone": viewer_zone().key,
+        "schedule_zone": schedule_zone().key,
+    }
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -23,17 +33,14 @@ def detail(session_id: int) -> Response:
     this page refresh it out of band (``edit_oob``).
     """
     view = load_session_for(session_id)
-    when = localise(view, schedule_zone(), viewer_zone())
     show_calendar = view.tutor_id is not None and may_view_tutor(current_user, view.tutor_id)
     history = history_for(view.id) if may_see_history(current_user, view) else None
     return render_page(
         "sessions/detail.html",
         "detail",
         s=view,
-        when=when,
-        viewer_zone=viewer_zone().key,
-        schedule_zone=schedule_zone().key,
+        **facts_context(view),
         show_calendar=show_calendar,
         history=history,
-        edit_oob=["history"] if history is not None else [],
+        edit_oob=["facts", "history"] if history is not None else ["facts"],
     )
