@@ -346,6 +346,30 @@ def _record_overrides(
             )
 
 
+@dataclass(frozen=True)
+class OverrideEntry:
+    """A coordinator's recorded reason for saving a session despite an overlap."""
+
+    reason: str
+    user_name: str | None  # None: the account was deleted since
+    created_at: datetime | None
+
+
+def overrides_for(session_id: int) -> list[OverrideEntry]:
+    """The conflict overrides recorded for a session, oldest first; one query."""
+    statement = (
+        sa.select(
+            SessionConflictOverride.reason,
+            User.full_name,
+            SessionConflictOverride.created_at,
+        )
+        .outerjoin(User, User.id == SessionConflictOverride.user_id)
+        .where(SessionConflictOverride.session_id == session_id)
+        .order_by(SessionConflictOverride.created_at, SessionConflictOverride.id)
+    )
+    return [OverrideEntry(*row) for row in db.session.connection().execute(statement)]
+
+
 def _minutes(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 

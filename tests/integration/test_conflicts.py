@@ -170,3 +170,22 @@ def test_edit_keeping_its_own_slot_is_not_a_conflict_with_itself(client, auth, d
     assert response.status_code == 303
     assert get_session(app, session_id).end_time.strftime("%H:%M") == "11:15"
     assert timedelta(minutes=get_session(app, session_id).duration) == timedelta(minutes=45)
+
+
+def test_the_override_reason_is_on_the_session_page_for_its_editors(client, auth, demo, app):
+    auth.login("coordinator@example.com")
+    _create(client, auth, app)
+    session_id = _create(
+        client, auth, app, student="student2", override_reason="Joint <revision> class"
+    )
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Saved despite a conflict" in page
+    assert "Clara Coordinator: “Joint &lt;revision&gt; class”" in page
+    auth.login("tutor1@example.com")  # the session's tutor may edit it, so sees why
+    assert "Joint &lt;revision&gt; class" in client.get(f"/sessions/{session_id}").get_data(
+        as_text=True
+    )
+    auth.login("student2@example.com")  # a student sees the session, not the bookkeeping
+    page = client.get(f"/sessions/{session_id}")
+    assert page.status_code == 200
+    assert "Saved despite a conflict" not in page.get_data(as_text=True)

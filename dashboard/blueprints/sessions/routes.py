@@ -10,6 +10,7 @@ from dashboard.blueprints.sessions import bp
 from dashboard.permissions import may_see_history, may_view_tutor
 from dashboard.rendering import render_page
 from dashboard.services.calendar import localise
+from dashboard.services.scheduling import overrides_for
 from dashboard.services.session_edits import history_for
 from dashboard.services.session_views import SessionView
 from dashboard.timezones import schedule_zone, viewer_zone
@@ -29,12 +30,15 @@ def facts_context(view: SessionView) -> dict[str, object]:
 def detail(session_id: int) -> Response:
     """Every column of one session in words, the editable card on top, changes below.
 
-    The change history is for those who may edit the session; their edits on
-    this page refresh it out of band (``edit_oob``).
+    The change history and any conflict overrides are for those who may edit
+    the session; their edits on this page refresh the history and the details
+    out of band (``edit_oob``).
     """
     view = load_session_for(session_id)
     show_calendar = view.tutor_id is not None and may_view_tutor(current_user, view.tutor_id)
-    history = history_for(view.id) if may_see_history(current_user, view) else None
+    editor = may_see_history(current_user, view)
+    history = history_for(view.id) if editor else None
+    overrides = overrides_for(view.id) if editor else []
     return render_page(
         "sessions/detail.html",
         "detail",
@@ -42,5 +46,6 @@ def detail(session_id: int) -> Response:
         **facts_context(view),
         show_calendar=show_calendar,
         history=history,
+        overrides=overrides,
         edit_oob=["facts", "history"] if history is not None else ["facts"],
     )
