@@ -370,6 +370,55 @@ def overrides_for(session_id: int) -> list[OverrideEntry]:
     return [OverrideEntry(*row) for row in db.session.connection().execute(statement)]
 
 
+#: Rows per page of the centre-wide overrides list.
+OVERRIDES_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    """One override in the centre-wide list, with the session it let through."""
+
+    created_at: datetime | None
+    reason: str
+    user_name: str | None  # None: the account was deleted since
+    session_id: int
+    session_date: date
+    start_time: time
+    course_title: str | None
+    tutor_name: str | None
+    student_name: str | None
+
+
+def recent_overrides(page: int = 1) -> tuple[list[OverrideRow], bool]:
+    """One page of every conflict override, newest first, and whether older ones exist."""
+    tutor = sa.orm.aliased(User)
+    student = sa.orm.aliased(User)
+    statement = (
+        sa.select(
+            SessionConflictOverride.created_at,
+            SessionConflictOverride.reason,
+            User.full_name,
+            Session.id,
+            Session.session_date,
+            Session.start_time,
+            Course.title,
+            tutor.full_name,
+            student.full_name,
+        )
+        .join(Session, Session.id == SessionConflictOverride.session_id)
+        .outerjoin(User, User.id == SessionConflictOverride.user_id)
+        .outerjoin(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+        .outerjoin(Course, Course.id == EnrolledCourse.course_id)
+        .outerjoin(tutor, tutor.id == EnrolledCourse.tutor_id)
+        .outerjoin(student, student.id == EnrolledCourse.student_id)
+        .order_by(SessionConflictOverride.created_at.desc(), SessionConflictOverride.id.desc())
+        .limit(OVERRIDES_PAGE_SIZE + 1)
+        .offset((page - 1) * OVERRIDES_PAGE_SIZE)
+    )
+    rows = [OverrideRow(*row) for row in db.session.connection().execute(statement)]
+    return rows[:OVERRIDES_PAGE_SIZE], len(rows) > OVERRIDES_PAGE_SIZE
+
+
 def _minutes(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 

@@ -42,6 +42,7 @@ PAGES = [
         "/coordinator/sessions?q=physics&sort=priority&dir=desc",
         None,
     ),
+    ("coordinator-overrides", "coordinator@example.com", "/coordinator/overrides", None),
     ("session-detail", "tutor1@example.com", "/sessions/{featured_today}", None),
 ]
 

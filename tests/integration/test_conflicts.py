@@ -189,3 +189,41 @@ def test_the_override_reason_is_on_the_session_page_for_its_editors(client, auth
     page = client.get(f"/sessions/{session_id}")
     assert page.status_code == 200
     assert "Saved despite a conflict" not in page.get_data(as_text=True)
+
+
+def test_coordinators_see_every_override_newest_first(client, auth, demo, app):
+    auth.login("coordinator@example.com")
+    _create(client, auth, app)
+    first = _create(client, auth, app, student="student2", override_reason="Joint <b>class</b>")
+    with app.app_context():  # the second override a minute later than the first
+        db.session.execute(
+            sa.update(SessionConflictOverride).values(
+                created_at=SessionConflictOverride.created_at - sa.text("interval '1 minute'")
+            )
+        )
+        db.session.commit()
+    second = _create(
+        client, auth, app, tutor="tutor1", student="student3", override_reason="Exam week"
+    )
+    page = client.get("/coordinator/overrides").get_data(as_text=True)
+    assert page.index("Exam week") < page.index("Joint &lt;b&gt;class&lt;/b&gt;")
+    assert f'href="/sessions/{second}"' in page and f'href="/sessions/{first}"' in page
+    assert "Clara Coordinator" in page
+    fragment = client.get("/coordinator/overrides", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert 'id="overrides"' in fragment.get_data(as_text=True)
+    assert 'href="/coordinator/overrides">Conflict overrides<' in client.get(
+        "/coordinator/sessions"
+    ).get_data(as_text=True)
+
+
+def test_the_overrides_list_pages_and_refuses_a_bad_page(client, auth, demo, app):
+    auth.login("coordinator@example.com")
+    empty = client.get("/coordinator/overrides").get_data(as_text=True)
+    assert "No session has been saved despite a conflict yet." in empty
+    assert client.get("/coordinator/overrides?page=0").status_code == 400
+    assert "page must be a whole number" in client.get("/coordinator/overrides?page=x").get_data(
+        as_text=True
+    )
+    past = client.get("/coordinator/overrides?page=7")
+    assert past.status_code == 200 and "There is no page 7" in past.get_data(as_text=True)

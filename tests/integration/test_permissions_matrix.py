@@ -107,6 +107,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /coordinator/sessions": expect(
         anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),
+    "GET /coordinator/overrides": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
     "GET /sessions/<int:session_id>": expect(
         anonymous=302, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
     ),

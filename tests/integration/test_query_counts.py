@@ -96,6 +96,7 @@ PAGES = [
     ("boss@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15"),
     ("boss@test.example", "/coordinator/sessions"),
     ("boss@test.example", "/coordinator/sessions?q=maths&sort=priority&dir=desc&page=2"),
+    ("boss@test.example", "/coordinator/overrides"),
     ("student@test.example", "/students/{student}/upcoming"),
     ("student@test.example", "/students/{student}/upcoming?tab=past"),
     ("parent@test.example", "/parents/{parent}/upcoming"),

@@ -1,16 +1,17 @@
-"""``GET /coordinator/sessions``."""
+"""``GET /coordinator/sessions`` (the schedule) and ``GET /coordinator/overrides``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, request
+from flask import Response, abort, request
 from flask_login import current_user, login_required
 
 from dashboard.access import require
 from dashboard.blueprints.coordinator import bp
 from dashboard.choices import PRIORITY_LEVELS, SESSION_STATUSES
 from dashboard.permissions import is_coordinator
+from dashboard.query_params import BadParameter, positive_int
 from dashboard.rendering import render_page
 from dashboard.services.schedule_search import (
     PAGE_SIZE,
@@ -19,6 +20,7 @@ from dashboard.services.schedule_search import (
     parse_schedule_query,
     search_schedule,
 )
+from dashboard.services.scheduling import recent_overrides
 from dashboard.timezones import schedule_zone, viewer_zone
 
 
@@ -61,3 +63,18 @@ def sessions() -> Response:
     if errors:
         response.headers["X-Swap-Error"] = "true"  # htmx swaps this 400 (htmx-config.js)
     return response
+
+
+@bp.get("/coordinator/overrides")
+@login_required
+def overrides() -> Response:
+    """Every session saved despite an overlap, newest first, with the written reason."""
+    require(is_coordinator(current_user), "Only coordinators may see conflict overrides.")
+    try:
+        page = positive_int("page", request.args.get("page")) or 1
+    except BadParameter as error:
+        abort(400, description=str(error))
+    rows, has_older = recent_overrides(page)
+    return render_page(
+        "coordinator/overrides.html", "overrides", rows=rows, page=page, has_older=has_older
+    )
