@@ -80,7 +80,7 @@ class User(UserMixin, db.Model):
 def account_id_of(login_id: str) -> int | None:
     """The account id in a Flask-Login id (``"<id>.<fingerprint>"``), or None if malformed."""
     account, dot, fingerprint = login_id.partition(".")
-    if not (account.isdigit() and dot and fingerprint) or len(account) > 10:
+    if not (account.isascii() and account.isdecimal() and dot and fingerprint) or len(account) > 10:
         return None
     return int(account)
 

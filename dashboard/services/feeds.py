@@ -38,7 +38,7 @@ from dashboard.services.session_views import (
     student_column,
     tutor_column,
 )
-from dashboard.timezones import schedule_zone
+from dashboard.timezones import end_date, schedule_zone
 
 FEED_HISTORY_DAYS = 90
 UID_DOMAIN = "tutoring-dashboard"
@@ -147,7 +147,8 @@ def _event(view: SessionView, sequence: int, stamp: datetime) -> Event:
     event.add("uid", session_uid(view.id))
     event.add("dtstamp", stamp)
     event.add("dtstart", datetime.combine(view.session_date, view.start_time, tzinfo=zone))
-    event.add("dtend", datetime.combine(view.session_date, view.end_time, tzinfo=zone))
+    end_day = end_date(view.session_date, view.start_time, view.end_time)  # 22:00–01:00
+    event.add("dtend", datetime.combine(end_day, view.end_time, tzinfo=zone))
     event.add("sequence", sequence)
     event.add("summary", f"{view.course_title} — {view.student_name} with {view.tutor_name}")
     event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")

@@ -30,7 +30,13 @@ from dashboard.choices import PRIORITY_LEVELS, ROLE_STUDENT, ROLE_TUTOR, SESSION
 from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User
 from dashboard.query_params import BadParameter, iso_date, one_of, optional_one_of, positive_int
-from dashboard.services.session_views import SessionView, enrolled_in, session_view_select
+from dashboard.services.core_rows import core_rows
+from dashboard.services.session_views import (
+    SessionView,
+    check_view_columns,
+    enrolled_in,
+    session_view_select,
+)
 
 PAGE_SIZE = 25
 #: The count stops this many rows past the current page's first row ("1,000+").
@@ -308,7 +314,9 @@ def search_schedule(query: ScheduleQuery, viewer_zone: str, schedule_zone: str) 
         .limit(PAGE_SIZE)
         .offset(offset)
     )
-    rows = db.session.connection().execute(statement).all()  # SessionView columns, then the count
+    result = core_rows(statement)
+    check_view_columns(result.keys(), extra=("total_count",))
+    rows = result.all()  # SessionView columns, then the count
     views = [SessionView(*row[:-1]) for row in rows]
     counted = rows[0][-1] if rows else 0
     capped = counted > offset + COUNT_CAP

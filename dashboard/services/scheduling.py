@@ -62,6 +62,7 @@ from dashboard.permissions import (
     may_schedule_course,
 )
 from dashboard.services import recurrence
+from dashboard.services.core_rows import core_rows
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
@@ -69,7 +70,7 @@ from dashboard.services.session_views import (
     student_column,
     tutor_column,
 )
-from dashboard.timezones import schedule_zone, zone
+from dashboard.timezones import end_date, schedule_zone, zone
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 200
@@ -204,7 +205,8 @@ def is_protected(session: Session, now: datetime) -> bool:
 def form_values(session: Session, tzid: str) -> dict[str, Any]:
     """The edit form's initial values, with times in the viewer's zone."""
     start = starts_at(session).astimezone(zone(tzid))
-    end = datetime.combine(session.session_date, session.end_time, tzinfo=schedule_zone())
+    end_day = end_date(session.session_date, session.start_time, session.end_time)
+    end = datetime.combine(end_day, session.end_time, tzinfo=schedule_zone())
     return {
         "enrolled_courses_id": session.enrolled_courses_id,
         "session_date": start.date(),
@@ -346,39 +348,15 @@ def _record_overrides(
             )
 
 
-@dataclass(frozen=True)
-class OverrideEntry:
-    """A coordinator's recorded reason for saving a session despite an overlap."""
-
-    reason: str
-    user_name: str | None  # None: the account was deleted since
-    created_at: datetime | None
-
-
-def overrides_for(session_id: int) -> list[OverrideEntry]:
-    """The conflict overrides recorded for a session, oldest first; one query."""
-    statement = (
-        sa.select(
-            SessionConflictOverride.reason,
-            User.full_name,
-            SessionConflictOverride.created_at,
-        )
-        .outerjoin(User, User.id == SessionConflictOverride.user_id)
-        .where(SessionConflictOverride.session_id == session_id)
-        .order_by(SessionConflictOverride.created_at, SessionConflictOverride.id)
-    )
-    return [OverrideEntry(*row) for row in db.session.connection().execute(statement)]
-
-
 #: Rows per page of the centre-wide overrides list.
 OVERRIDES_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
 class OverrideRow:
-    """One override in the centre-wide list, with the session it let through."""
+    """A coordinator's recorded reason for saving a session despite an overlap."""
 
-    created_at: datetime | None
+    created_at: datetime | None  # aware: when it was overridden
     reason: str
     user_name: str | None  # None: the account was deleted since
     session_id: int
@@ -389,13 +367,17 @@ class OverrideRow:
     student_name: str | None
 
 
-def recent_overrides(page: int = 1) -> tuple[list[OverrideRow], bool]:
-    """One page of every conflict override, newest first, and whether older ones exist."""
+def _override_select() -> sa.Select:
     tutor = sa.orm.aliased(User)
     student = sa.orm.aliased(User)
-    statement = (
+    # created_at is a plain timestamp written by CURRENT_TIMESTAMP in the server's
+    # TimeZone; read it back as an instant so pages can show it in the viewer's zone.
+    created = sa.func.timezone(
+        sa.func.current_setting("TimeZone"), SessionConflictOverride.created_at
+    )
+    return (
         sa.select(
-            SessionConflictOverride.created_at,
+            created,
             SessionConflictOverride.reason,
             User.full_name,
             Session.id,
@@ -411,11 +393,28 @@ def recent_overrides(page: int = 1) -> tuple[list[OverrideRow], bool]:
         .outerjoin(Course, Course.id == EnrolledCourse.course_id)
         .outerjoin(tutor, tutor.id == EnrolledCourse.tutor_id)
         .outerjoin(student, student.id == EnrolledCourse.student_id)
+    )
+
+
+def overrides_for(session_id: int) -> list[OverrideRow]:
+    """The conflict overrides recorded for a session, oldest first; one query."""
+    statement = (
+        _override_select()
+        .where(SessionConflictOverride.session_id == session_id)
+        .order_by(SessionConflictOverride.created_at, SessionConflictOverride.id)
+    )
+    return [OverrideRow(*row) for row in core_rows(statement)]
+
+
+def recent_overrides(page: int = 1) -> tuple[list[OverrideRow], bool]:
+    """One page of every conflict override, newest first, and whether older ones exist."""
+    statement = (
+        _override_select()
         .order_by(SessionConflictOverride.created_at.desc(), SessionConflictOverride.id.desc())
         .limit(OVERRIDES_PAGE_SIZE + 1)
         .offset((page - 1) * OVERRIDES_PAGE_SIZE)
     )
-    rows = [OverrideRow(*row) for row in db.session.connection().execute(statement)]
+    rows = [OverrideRow(*row) for row in core_rows(statement)]
     return rows[:OVERRIDES_PAGE_SIZE], len(rows) > OVERRIDES_PAGE_SIZE
 
 

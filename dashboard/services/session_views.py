@@ -6,14 +6,15 @@ a page of N sessions costs one query, never N.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
+from dashboard.services.core_rows import core_rows
 
 
 class SessionView(NamedTuple):
@@ -151,6 +152,16 @@ def of_students(student_ids: list[int] | sa.BindParameter) -> sa.ColumnElement[b
     )
 
 
+def check_view_columns(keys: Iterable[str], extra: tuple[str, ...] = ()) -> None:
+    """Refuse a result whose columns are not ``SessionView``'s in field order (+ ``extra``).
+
+    Views are built from row positions, so a statement not derived from
+    ``session_view_select()`` would shift every field silently.
+    """
+    if tuple(keys) != _SESSION_VIEW_FIELDS + extra:
+        raise ValueError("expected the columns of session_view_select(), in order")
+
+
 def fetch_session_views(statement: sa.Select) -> list[SessionView]:
     """Run a ``session_view_select()``-based statement; one query.
 
@@ -158,9 +169,8 @@ def fetch_session_views(statement: sa.Select) -> list[SessionView]:
     entities to track) and builds the views from the rows' positions, which are
     the dataclass's field order by construction.
     """
-    result = db.session.connection().execute(statement)
-    if tuple(result.keys()) != _SESSION_VIEW_FIELDS:
-        raise ValueError("fetch_session_views needs a session_view_select() statement")
+    result = core_rows(statement)
+    check_view_columns(result.keys())
     return [SessionView(*row) for row in result]
 
 

@@ -22,8 +22,10 @@ from dashboard.choices import ROLE_PARENT
 from dashboard.extensions import db
 from dashboard.models import ParentStudent, Session, User
 from dashboard.services.calendar import localise
+from dashboard.services.core_rows import core_rows
 from dashboard.services.session_views import (
     SessionView,
+    check_view_columns,
     fetch_session_views,
     of_students,
     session_view_select,
@@ -159,7 +161,9 @@ def upcoming_sessions(
     listed: list[SessionView] = []
     featured: list[SessionView] = []
     more = False
-    for *columns, rank in db.session.connection().execute(statement, params):
+    result = core_rows(statement, params)
+    check_view_columns(result.keys(), extra=("rank",))
+    for *columns, rank in result:
         view = SessionView(*columns)
         if rank <= limit:
             listed.append(view)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dashboard.choices import ROLE_TUTOR
 from dashboard.extensions import db
 from dashboard.models import Session, SessionChange, User, WhiteboardSession
+from dashboard.services.core_rows import core_rows
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
@@ -85,7 +86,7 @@ def boards_by_owner(owner_ids: list[int] | None = None) -> dict[int, list[BoardC
     if owner_ids is not None:
         statement = statement.where(WhiteboardSession.owner_id.in_(owner_ids))
     grouped: dict[int, list[BoardChoice]] = {}
-    for board_id, name, owner_id in db.session.connection().execute(statement):
+    for board_id, name, owner_id in core_rows(statement):
         grouped.setdefault(owner_id, []).append(BoardChoice(board_id, name, owner_id))
     return grouped
 

@@ -317,3 +317,13 @@ def test_a_session_past_midnight_ends_on_the_next_day(client, auth, build, tutor
     page = client.get(calendar_url(tutor, view="day", date="2025-03-05")).get_data(as_text=True)
     assert '<time datetime="2025-03-05T22:30:00+00:00">22:30</time>' in page
     assert '<time datetime="2025-03-06T00:30:00+00:00">00:30</time>' in page
+
+
+def test_the_ics_of_a_session_past_midnight_ends_after_it_starts(client, auth, build, tutor_world):
+    from icalendar import Calendar
+
+    _tutor, _student, enrolment = tutor_world
+    session_id = build.session(enrolment, date(2025, 3, 5), time(22, 30), minutes=120)
+    auth.login("tutor@test.example")
+    event = Calendar.from_ical(client.get(f"/sessions/{session_id}.ics").data).walk("VEVENT")[0]
+    assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(minutes=120)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from dashboard.extensions import db
-from dashboard.models import SessionConflictOverride, SessionSeries
+from dashboard.models import SessionConflictOverride, SessionSeries, User
 from tests.scheduling_support import (
     enrolment,
     future,
@@ -227,3 +227,25 @@ def test_the_overrides_list_pages_and_refuses_a_bad_page(client, auth, demo, app
     )
     past = client.get("/coordinator/overrides?page=7")
     assert past.status_code == 200 and "There is no page 7" in past.get_data(as_text=True)
+
+
+def test_override_times_are_shown_in_the_viewers_zone(client, auth, demo, app):
+    auth.login("coordinator@example.com")
+    _create(client, auth, app)
+    session_id = _create(client, auth, app, student="student2", override_reason="Exam week")
+    with app.app_context():  # overridden at midnight UTC on New Year's Day 2025 …
+        db.session.execute(
+            sa.text(
+                "UPDATE session_conflict_overrides SET created_at = "
+                "timestamptz '2025-01-01 00:00:00+00' AT TIME ZONE current_setting('TimeZone')"
+            )
+        )
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == demo["coordinator@example.com"])
+            .values(timezone="Asia/Tokyo")
+        )
+        db.session.commit()
+    # … which is 09:00 in Tokyo
+    for url in ("/coordinator/overrides", f"/sessions/{session_id}"):
+        assert "1 January 2025, 09:00" in client.get(url).get_data(as_text=True), url

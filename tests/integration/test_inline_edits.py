@@ -676,6 +676,31 @@ def test_the_detail_page_asks_for_its_facts_and_gets_them_fresh(app, client, wor
     assert "<h2>" not in body  # only the block, not the page around it
 
 
+def test_out_of_band_rows_and_facts_only_for_sessions_one_may_edit(app, client, world):
+    """Asking for list-rows/facts never shows a session to someone who may not edit it."""
+    row = full_row(app, world.session_id)
+    stranger = login(client, "tutor2@example.com")
+    refused = stranger.post(
+        f"/sessions/{world.session_id}/priority",
+        {**_form(world, row, {"priority_level": "urgent"}), "oob": ["list-rows", "facts"]},
+    )
+    assert refused.status_code == 403
+    body = refused.get_data(as_text=True)
+    assert "row-session-" not in body and "session-facts-" not in body
+    assert full_row(app, world.session_id) == row
+    owner = login(client, "tutor1@example.com")
+    answer = owner.post(
+        f"/sessions/{world.session_id}/priority",
+        {**_form(world, row, {"priority_level": "urgent"}), "oob": ["list-rows", "facts"]},
+    )
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    assert f'<tr id="row-session-{world.session_id}" hx-swap-oob="true">' in body
+    assert f'id="session-facts-{world.session_id}" hx-swap-oob="true"' in body
+    assert 'class="session-card' not in body  # a list row asks for no card
+    assert "edit-featured" not in body  # a tutor is not offered the feature button
+
+
 def test_history_is_not_sent_to_people_without_edit_rights(app, world):
     """The partial renders nothing when the route passes no ``history``."""
     from flask import render_template_string

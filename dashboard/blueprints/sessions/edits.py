@@ -26,6 +26,7 @@ from jinja2_fragments.flask import render_block, render_blocks
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
+from dashboard.blueprints.sessions.board_choices import expect_board_choices
 from dashboard.blueprints.sessions.routes import facts_context
 from dashboard.extensions import db
 from dashboard.models import Session
@@ -153,7 +154,10 @@ def _card_response(before: SessionView, status: int, feedback: Feedback, next_ur
         return _see_other(next_url)
     oob = _requested_oob()
     context = {"s": fresh, "feedback": feedback, "edit_next": next_url, "edit_oob": oob}
-    body = render_block("sessions/_card.html", "session_card", **context)
+    # A schedule-list row swaps only itself (hx-swap="none"): no card to render.
+    body = (
+        "" if "list-rows" in oob else render_block("sessions/_card.html", "session_card", **context)
+    )
     if "featured-strip" in oob and status == 200:
         body += _featured_strip_oob(fresh, was_featured=bool(before.is_featured))
     if "list-rows" in oob:
@@ -259,6 +263,7 @@ def _bulk_response(
         flash(f"{feedback.message} {details}".strip())
         return _see_other(next_url)
     oob = _requested_oob()
+    expect_board_choices(view.tutor_id for view in views)  # the cards sent along, if asked
     body = render_block(
         "sessions/_bulk_attendance.html",
         "bulk_attendance",
