@@ -23,15 +23,11 @@ from dashboard.services.whiteboards import BoardChoice, boards_by_owner
 
 
 def _loaded() -> dict[int, list[BoardChoice]]:
-    if "_board_choices" not in g:
-        g._board_choices = {}
-    return g._board_choices
+    return g.setdefault("_board_choices", {})
 
 
 def _expected() -> set[int]:
-    if "_board_choices_expected" not in g:
-        g._board_choices_expected = set()
-    return g._board_choices_expected
+    return g.setdefault("_board_choices_expected", set())
 
 
 def expect_board_choices(tutor_ids: Iterable[int | None]) -> None:

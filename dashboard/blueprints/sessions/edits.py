@@ -353,6 +353,9 @@ def return_path() -> str:
 
 
 @bp.app_template_filter("viewer_time")
-def viewer_time(moment: datetime) -> datetime:
-    """An aware timestamp (e.g. ``HistoryEntry.changed_at``) in the viewer's time zone."""
-    return moment.astimezone(viewer_zone())
+def viewer_time(moment: datetime | None) -> datetime | None:
+    """An aware timestamp (e.g. ``HistoryEntry.changed_at``) in the viewer's time zone.
+
+    None stays None, so ``x | viewer_time | long_datetime`` says "unknown" for it.
+    """
+    return moment.astimezone(viewer_zone()) if moment is not None else None
