@@ -1,19 +1,7 @@
-"""Inline edits of a session: validate, check the version, write and audit in one transaction.
+"""Inline edits of a session: parse and validate the small forms, bulk attendance, history.
 
-Optimistic locking. Every page renders a session with its ``version``
-(``updated_at`` as ISO text, see ``SessionView.version``) and every edit sends
-it back. A write is::
-
-    SELECT … FROM sessions WHERE id = :id FOR UPDATE           -- old values, row locked
-    UPDATE sessions SET …, updated_at = clock_timestamp()
-     WHERE id = :id AND updated_at = :version RETURNING updated_at
-
-so a request based on an older version changes nothing and is reported as
-stale (409). A request that names the current values is still a success and
-bumps ``updated_at`` (DESIGN.md: every success bumps it); the audit log
-(``session_changes``) records only the fields whose value really changed,
-stamped with the new ``updated_at``.
-
+The write itself — version check, UPDATE … RETURNING, audit rows — is
+``dashboard.services.session_writes.write_session``, the one write path.
 Check order, as the routes apply it: unknown session (404) → no right (403) →
 invalid value (422) → stale version (409). Nothing here commits: the caller
 commits on success and rolls back on any ``EditRejected``.
@@ -25,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -34,7 +22,30 @@ from dashboard.extensions import db
 from dashboard.models import Session, SessionChange, User, WhiteboardSession
 from dashboard.permissions import board_fits_session
 from dashboard.services.session_views import SessionView
+from dashboard.services.session_writes import (
+    Applied,
+    EditRejected,
+    FieldChange,
+    InvalidEdit,
+    SessionGone,
+    StaleEdit,
+    as_text,
+    parse_version,
+    write_session,
+)
 from dashboard.services.whiteboards import lock_board
+
+__all__ = [
+    "Applied",
+    "EditRejected",
+    "FieldChange",
+    "InvalidEdit",
+    "SessionGone",
+    "StaleEdit",
+    "as_text",
+    "parse_version",
+    "write_session",
+]
 
 ATTENDANCE_FIELDS: tuple[str, ...] = ("tutor_attendance_status", "student_attendance_status")
 
@@ -47,10 +58,6 @@ FIELD_LABELS: dict[str, str] = {
     "whiteboard_id": "Whiteboard",
 }
 
-STALE_MESSAGE = "Changed by someone else — here is the latest. Your change was not saved."
-
-#: A version is an ISO timestamp (26 characters with microseconds); anything longer is junk.
-_MAX_VERSION_LENGTH = 40
 _MAX_INT4 = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,10}")
 #: At most this many sessions in one bulk request (a tutor's day is far fewer).
@@ -61,56 +68,6 @@ class FormData(Protocol):
     """What the services read from a submitted form (a Werkzeug ``MultiDict`` fits)."""
 
     def getlist(self, key: str) -> list[str]: ...
-
-
-class EditRejected(Exception):
-    """The edit was not applied; ``message`` is shown to the user next to ``field``."""
-
-    status: ClassVar[int] = 400
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class InvalidEdit(EditRejected):
-    """A value outside the allowed set, a missing field, a board that may not be used."""
-
-    status = 422
-
-
-class StaleEdit(EditRejected):
-    """The request was based on an older version of the row (or sent no usable version)."""
-
-    status = 409
-
-    def __init__(self, message: str = STALE_MESSAGE, field: str | None = None) -> None:
-        super().__init__(message, field)
-
-
-class SessionGone(EditRejected):
-    """The row disappeared between loading and writing."""
-
-    status = 404
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One column of one session: before and after (as stored)."""
-
-    field: str
-    old: object
-    new: object
-
-
-@dataclass(frozen=True)
-class Applied:
-    """A successful edit: the new version and the columns whose value changed."""
-
-    session_id: int
-    updated_at: datetime
-    changes: list[FieldChange]
 
 
 # --- Parsing and validation (no writes) --------------------------------------
@@ -124,28 +81,6 @@ def single_value(form: FormData, name: str) -> str | None:
     if len(values) > 1:
         raise InvalidEdit(f"{FIELD_LABELS.get(name, name)} was sent more than once.", name)
     return values[0]
-
-
-def parse_version(raw: str | None) -> datetime | None:
-    """The ``updated_at`` a form was rendered with; any unusable token counts as stale (409).
-
-    A version is opaque to the browser: missing, malformed, zoned or far-off
-    values are simply "not the current version", so the answer is the same as
-    for an old one — the latest card, to try again from. The empty string is
-    the version of a row whose ``updated_at`` is NULL (``SessionView.version``),
-    so such a row can still be edited once.
-    """
-    if raw == "":
-        return None
-    if raw is None or len(raw) > _MAX_VERSION_LENGTH:
-        raise StaleEdit()
-    try:
-        version = datetime.fromisoformat(raw)
-    except ValueError:
-        raise StaleEdit() from None
-    if version.tzinfo is not None:  # updated_at is timestamp WITHOUT time zone
-        raise StaleEdit()
-    return version
 
 
 def attendance_changes(form: FormData) -> dict[str, object]:
@@ -206,60 +141,6 @@ def whiteboard_changes(form: FormData, session: SessionView) -> dict[str, object
 
 
 # --- Writing -----------------------------------------------------------------
-
-
-def apply_changes(
-    session_id: int, version: datetime | None, changes: Mapping[str, object], user_id: int | None
-) -> Applied:
-    """Write ``changes`` if the row is still at ``version``; audit what changed.
-
-    Raises ``SessionGone`` (row deleted) or ``StaleEdit`` (newer version).
-    """
-    columns = [getattr(Session, name) for name in changes]
-    current = db.session.execute(
-        sa.select(Session.updated_at, *columns).where(Session.id == session_id).with_for_update()
-    ).one_or_none()
-    if current is None:
-        raise SessionGone(f"There is no session #{session_id}.")
-    if current.updated_at != version:
-        raise StaleEdit()
-    at_version = Session.updated_at.is_(None) if version is None else Session.updated_at == version
-    updated_at = db.session.execute(
-        sa.update(Session)
-        .where(Session.id == session_id, at_version)
-        .values(**changes, updated_at=sa.func.clock_timestamp())
-        .returning(Session.updated_at)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if updated_at is None:  # cannot happen while we hold the row lock; never write blindly
-        raise StaleEdit()
-    changed = [
-        FieldChange(name, getattr(current, name), new)
-        for name, new in changes.items()
-        if getattr(current, name) != new
-    ]
-    db.session.add_all(
-        SessionChange(
-            session_id=session_id,
-            user_id=user_id,
-            field=change.field,
-            old_value=as_text(change.old),
-            new_value=as_text(change.new),
-            changed_at=updated_at,
-        )
-        for change in changed
-    )
-    db.session.flush()
-    return Applied(session_id, updated_at, changed)
-
-
-def as_text(value: object) -> str | None:
-    """How a column value is stored in the audit log (booleans as true/false)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # --- Bulk attendance ---------------------------------------------------------
@@ -353,7 +234,7 @@ def save_bulk_attendance(
     applied: list[Applied] = []
     for session_id, (version, changes) in plans.items():
         try:
-            applied.append(apply_changes(session_id, version, changes, user_id))
+            applied.append(write_session(session_id, version, changes, user_id))
         except EditRejected as error:  # not expected while the rows are locked
             raise BulkRejected({session_id: error}) from error
     return applied

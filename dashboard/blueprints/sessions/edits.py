@@ -40,7 +40,6 @@ from dashboard.services.session_edits import (
     InvalidEdit,
     SessionGone,
     StaleEdit,
-    apply_changes,
     attendance_changes,
     bulk_row_form,
     bulk_session_ids,
@@ -51,6 +50,7 @@ from dashboard.services.session_edits import (
     save_bulk_attendance,
     single_value,
     whiteboard_changes,
+    write_session,
 )
 from dashboard.services.session_views import (
     SessionView,
@@ -134,7 +134,7 @@ def _edit(
     try:
         changes = parse(request.form, view)
         version = parse_version(single_value(request.form, "version"))
-        apply_changes(view.id, version, changes, current_user.id)
+        write_session(view.id, version, changes, current_user.id)
     except EditRejected as rejected:
         db.session.rollback()
         if isinstance(rejected, SessionGone):
