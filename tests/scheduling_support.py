@@ -80,3 +80,12 @@ def new_ids(app, before: int) -> list[int]:
     """Ids of the sessions created after there were ``before`` rows (ids are sequential)."""
     with app.app_context():
         return list(db.session.scalars(sa.select(Session.id).order_by(Session.id).offset(before)))
+
+
+def version_of(app, session_id: int) -> str:
+    """The ``version`` a page shows for a session now (its ``updated_at``, ISO)."""
+    with app.app_context():
+        updated_at = db.session.scalar(
+            sa.select(Session.updated_at).where(Session.id == session_id)
+        )
+        return updated_at.isoformat() if updated_at else ""

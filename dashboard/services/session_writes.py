@@ -21,12 +21,14 @@ and is not a change of an existing session.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
 from dashboard.extensions import db
 from dashboard.models import Session, SessionChange
@@ -85,6 +87,9 @@ class Applied:
     session_id: int
     updated_at: datetime
     changes: list[FieldChange]
+    #: Every column of the row as the UPDATE left it (``RETURNING``), so a
+    #: response can be built without reading the row again after COMMIT.
+    row: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 def parse_version(raw: str | None) -> datetime | None:
@@ -112,9 +117,11 @@ def parse_version(raw: str | None) -> datetime | None:
 def write_session(
     session_id: int, version: datetime | None, changes: Mapping[str, object], user_id: int | None
 ) -> Applied:
-    """Write ``changes`` if the row is still at ``version``; audit what changed.
+    """Write ``changes`` (column → new value) if the row is still at ``version``; audit them.
 
     Raises ``SessionGone`` (row deleted) or ``StaleEdit`` (newer version).
+    Any ORM copy of the row in the current unit of work is expired, so it
+    reloads the written values when next read.
     """
     columns = [getattr(Session, name) for name in changes]
     current = db.session.execute(
@@ -125,15 +132,19 @@ def write_session(
     if current.updated_at != version:
         raise StaleEdit()
     at_version = Session.updated_at.is_(None) if version is None else Session.updated_at == version
-    updated_at = db.session.execute(
+    row = db.session.execute(
         sa.update(Session)
         .where(Session.id == session_id, at_version)
         .values(**changes, updated_at=sa.func.clock_timestamp())
-        .returning(Session.updated_at)
+        .returning(*Session.__table__.c)
         .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if updated_at is None:  # cannot happen while we hold the row lock; never write blindly
+    ).one_or_none()
+    if row is None:  # cannot happen while we hold the row lock; never write blindly
         raise StaleEdit()
+    updated_at = row.updated_at
+    loaded = db.session.identity_map.get(identity_key(Session, session_id))
+    if loaded is not None:  # an ORM copy in this unit of work is now out of date
+        db.session.expire(loaded)
     changed = [
         FieldChange(name, getattr(current, name), new)
         for name, new in changes.items()
@@ -151,7 +162,7 @@ def write_session(
         for change in changed
     )
     db.session.flush()
-    return Applied(session_id, updated_at, changed)
+    return Applied(session_id, updated_at, changed, dict(row._mapping))
 
 
 def as_text(value: object) -> str | None:
@@ -160,4 +171,6 @@ def as_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, default=str)
     return str(value)

@@ -17,13 +17,14 @@ import sqlalchemy as sa
 
 from dashboard.choices import ROLE_TUTOR
 from dashboard.extensions import db
-from dashboard.models import Session, SessionChange, User, WhiteboardSession
+from dashboard.models import Session, User, WhiteboardSession
 from dashboard.services.core_rows import core_rows
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
     session_view_select,
 )
+from dashboard.services.session_writes import write_session
 
 MAX_NAME_LENGTH = 200
 MAX_URL_LENGTH = 2048
@@ -171,32 +172,23 @@ def delete_board(board_id: int, user_id: int | None) -> list[int]:
     """Delete a board; return the ids of the sessions that were linked to it.
 
     Order matters: lock the board (so nobody links it meanwhile), bump the
-    linked sessions' version and log the unlink, then DELETE — the foreign
-    key's ``ON DELETE SET NULL`` clears ``whiteboard_id`` and the sessions stay.
+    linked sessions through the write path (``whiteboard_id`` → NULL, versioned
+    and logged), then DELETE — the same outcome as the foreign key's
+    ``ON DELETE SET NULL``, which still covers any row linked by other means.
     """
     board = db.session.scalar(
         sa.select(WhiteboardSession).where(WhiteboardSession.id == board_id).with_for_update()
     )
     if board is None:
         return []
-    bumped = db.session.execute(
-        sa.update(Session)
+    linked = db.session.execute(
+        sa.select(Session.id, Session.updated_at)
         .where(Session.whiteboard_id == board_id)
-        .values(updated_at=sa.func.clock_timestamp())
-        .returning(Session.id, Session.updated_at)
-        .execution_options(synchronize_session=False)
+        .order_by(Session.id)
+        .with_for_update()
     ).all()
-    db.session.add_all(
-        SessionChange(
-            session_id=session_id,
-            user_id=user_id,
-            field="whiteboard_id",
-            old_value=str(board_id),
-            new_value=None,
-            changed_at=changed_at,
-        )
-        for session_id, changed_at in bumped
-    )
+    for session_id, version in linked:  # each unlink is versioned and logged
+        write_session(session_id, version, {"whiteboard_id": None}, user_id)
     db.session.delete(board)
     db.session.flush()
-    return sorted(session_id for session_id, _at in bumped)
+    return [session_id for session_id, _version in linked]

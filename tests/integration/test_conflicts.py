@@ -15,6 +15,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 
@@ -66,7 +67,10 @@ def test_other_people_and_cancelled_sessions_do_not_conflict(client, auth, demo,
     auth.login("tutor3@example.com")
     _create(client, auth, app, tutor="tutor3", student="student6")  # nobody shared
     auth.login("tutor1@example.com")
-    client.post(f"/sessions/{first}/cancel", data={"csrf_token": auth.csrf_token()})
+    client.post(
+        f"/sessions/{first}/cancel",
+        data={"csrf_token": auth.csrf_token(), "version": version_of(app, first)},
+    )
     _create(client, auth, app, student="student2")
 
 
@@ -146,6 +150,7 @@ def test_reschedule_into_a_conflict(client, auth, demo, app):
         "session_date": future().isoformat(),
         "start_time": "10:30",
         "end_time": "11:00",
+        "version": version_of(app, moving),
     }
     assert client.post(f"/sessions/{moving}/reschedule", data=data).status_code == 422
     assert get_session(app, moving).session_date == future(61)
@@ -165,6 +170,7 @@ def test_edit_keeping_its_own_slot_is_not_a_conflict_with_itself(client, auth, d
             auth.csrf_token(),
             start_time="10:30",
             end_time="11:15",
+            version=version_of(app, session_id),
         ),
     )
     assert response.status_code == 303

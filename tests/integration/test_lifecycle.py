@@ -11,6 +11,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 
@@ -41,7 +42,7 @@ def test_reschedule_moves_the_row_in_place(client, auth, app, session_id):
     day = future(61)
     response = client.post(
         f"/sessions/{session_id}/reschedule",
-        data=_move(day, csrf_token=auth.csrf_token()),
+        data=_move(version=version_of(app, session_id), day=day, csrf_token=auth.csrf_token()),
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/sessions/{session_id}")
@@ -55,7 +56,9 @@ def test_reschedule_moves_the_row_in_place(client, auth, app, session_id):
 def test_reschedule_htmx_returns_the_card_fragment(client, auth, app, session_id):
     response = client.post(
         f"/sessions/{session_id}/reschedule",
-        data=_move(future(62), csrf_token=auth.csrf_token()),
+        data=_move(
+            version=version_of(app, session_id), day=future(62), csrf_token=auth.csrf_token()
+        ),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -68,12 +71,22 @@ def test_reschedule_redirects_to_a_local_next_only(client, auth, app, session_id
     token = auth.csrf_token()
     local = client.post(
         f"/sessions/{session_id}/reschedule",
-        data=_move(future(63), csrf_token=token, next="/coordinator/sessions?page=2"),
+        data=_move(
+            version=version_of(app, session_id),
+            day=future(63),
+            csrf_token=token,
+            next="/coordinator/sessions?page=2",
+        ),
     )
     assert local.headers["Location"].endswith("/coordinator/sessions?page=2")
     evil = client.post(
         f"/sessions/{session_id}/reschedule",
-        data=_move(future(64), csrf_token=token, next="https://evil.example/"),
+        data=_move(
+            version=version_of(app, session_id),
+            day=future(64),
+            csrf_token=token,
+            next="https://evil.example/",
+        ),
     )
     assert evil.headers["Location"].endswith(f"/sessions/{session_id}")
 
@@ -88,7 +101,7 @@ def test_reschedule_redirects_to_a_local_next_only(client, auth, app, session_id
 )
 def test_reschedule_invalid_is_422_and_unchanged(client, auth, app, session_id, change, field):
     before = get_session(app, session_id)
-    data = _move(future(61), csrf_token=auth.csrf_token())
+    data = _move(future(61), csrf_token=auth.csrf_token(), version=version_of(app, session_id))
     data.update(change)
     response = client.post(f"/sessions/{session_id}/reschedule", data=data)
     assert response.status_code == 422
@@ -104,7 +117,13 @@ def test_reschedule_invalid_is_422_and_unchanged(client, auth, app, session_id, 
 def test_reschedule_error_as_htmx_fragment(client, auth, app, session_id):
     response = client.post(
         f"/sessions/{session_id}/reschedule",
-        data=_move(future(61), "15:00", "14:00", csrf_token=auth.csrf_token()),
+        data=_move(
+            future(61),
+            "15:00",
+            "14:00",
+            csrf_token=auth.csrf_token(),
+            version=version_of(app, session_id),
+        ),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
@@ -115,7 +134,12 @@ def test_reschedule_error_as_htmx_fragment(client, auth, app, session_id):
 def test_cancel_keeps_the_row(client, auth, app, session_id):
     before = get_session(app, session_id)
     response = client.post(
-        f"/sessions/{session_id}/cancel", data={"csrf_token": auth.csrf_token(), "scope": "this"}
+        f"/sessions/{session_id}/cancel",
+        data={
+            "csrf_token": auth.csrf_token(),
+            "scope": "this",
+            "version": version_of(app, session_id),
+        },
     )
     assert response.status_code == 303
     after = get_session(app, session_id)
@@ -125,7 +149,11 @@ def test_cancel_keeps_the_row(client, auth, app, session_id):
 def test_complete_records_topics_covered(client, auth, app, session_id):
     response = client.post(
         f"/sessions/{session_id}/complete",
-        data={"csrf_token": auth.csrf_token(), "topics_covered": "Fractions\n\n Ratios "},
+        data={
+            "version": version_of(app, session_id),
+            "csrf_token": auth.csrf_token(),
+            "topics_covered": "Fractions\n\n Ratios ",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -138,6 +166,7 @@ def test_complete_with_too_many_topics_is_422(client, auth, app, session_id):
     response = client.post(
         f"/sessions/{session_id}/complete",
         data={
+            "version": version_of(app, session_id),
             "csrf_token": auth.csrf_token(),
             "topics_covered": "\n".join(str(i) for i in range(25)),
         },
@@ -149,16 +178,21 @@ def test_complete_with_too_many_topics_is_422(client, auth, app, session_id):
 
 def test_completed_session_cannot_be_cancelled_or_moved(client, auth, app, session_id):
     token = auth.csrf_token()
-    client.post(f"/sessions/{session_id}/complete", data={"csrf_token": token})
+    client.post(
+        f"/sessions/{session_id}/complete",
+        data={"csrf_token": token, "version": version_of(app, session_id)},
+    )
     assert (
         client.post(
-            f"/sessions/{session_id}/cancel", data={"csrf_token": token, "scope": "this"}
+            f"/sessions/{session_id}/cancel",
+            data={"csrf_token": token, "scope": "this", "version": version_of(app, session_id)},
         ).status_code
         == 422
     )
     assert (
         client.post(
-            f"/sessions/{session_id}/reschedule", data=_move(future(61), csrf_token=token)
+            f"/sessions/{session_id}/reschedule",
+            data=_move(version=version_of(app, session_id), day=future(61), csrf_token=token),
         ).status_code
         == 422
     )
@@ -167,8 +201,14 @@ def test_completed_session_cannot_be_cancelled_or_moved(client, auth, app, sessi
 
 def test_cancelled_session_cannot_be_completed(client, auth, app, session_id):
     token = auth.csrf_token()
-    client.post(f"/sessions/{session_id}/cancel", data={"csrf_token": token, "scope": "this"})
-    response = client.post(f"/sessions/{session_id}/complete", data={"csrf_token": token})
+    client.post(
+        f"/sessions/{session_id}/cancel",
+        data={"csrf_token": token, "scope": "this", "version": version_of(app, session_id)},
+    )
+    response = client.post(
+        f"/sessions/{session_id}/complete",
+        data={"csrf_token": token, "version": version_of(app, session_id)},
+    )
     assert response.status_code == 422
     assert get_session(app, session_id).status == "cancelled"
 
@@ -186,7 +226,7 @@ def test_cancelled_session_cannot_be_completed(client, auth, app, session_id):
 def test_lifecycle_permissions(client, auth, app, session_id, action, email, status):
     auth.login(email)
     data = {"csrf_token": auth.csrf_token(), "scope": "this", "topics_covered": "Done"}
-    data.update(_move(future(65)))
+    data.update(_move(future(65), version=version_of(app, session_id)))
     response = client.post(f"/sessions/{session_id}/{action}", data=data)
     if status is None:
         assert response.status_code == 303

@@ -208,6 +208,8 @@ POST_BODIES: dict[str, dict[str, str]] = {
         "whiteboard_id": "{whiteboard_id}",
         "version": "{version}",
     },
+    "POST /sessions/<int:session_id>/cancel": {"scope": "this", "version": "{version}"},
+    "POST /sessions/<int:session_id>/complete": {"topics_covered": "Done", "version": "{version}"},
     "POST /sessions/attendance/bulk": {
         "action": "all-present",
         "session_id": "{session_id}",

@@ -12,6 +12,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 
@@ -173,7 +174,9 @@ def test_htmx_error_is_the_form_fragment(client, auth, demo, app):
     response = client.post(
         "/sessions/new",
         data=session_form(
-            enrolment(app, "tutor1", "student1"), auth.csrf_token(), end_time="09:00"
+            enrolment(app, "tutor1", "student1"),
+            auth.csrf_token(),
+            end_time="09:00",
         ),
         headers={"HX-Request": "true"},
     )
@@ -233,6 +236,7 @@ def test_edit_form_is_prefilled_and_saves(client, auth, demo, app):
             priority_level="urgent",
             topics="Ratios",
             scope="this",
+            version=version_of(app, session_id),
         ),
     )
     assert response.status_code == 303
@@ -249,7 +253,10 @@ def test_edit_validation_writes_nothing(client, auth, demo, app):
     response = client.post(
         f"/sessions/{session_id}/edit",
         data=session_form(
-            enrolment(app, "tutor1", "student1"), auth.csrf_token(), end_time="09:00"
+            enrolment(app, "tutor1", "student1"),
+            auth.csrf_token(),
+            end_time="09:00",
+            version=version_of(app, session_id),
         ),
     )
     assert response.status_code == 422

@@ -18,6 +18,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 
@@ -108,12 +109,16 @@ def test_cancelled_and_changed_sessions_bump_sequence(client, auth, demo, app):
             "session_date": future(61).isoformat(),
             "start_time": "09:00",
             "end_time": "10:00",
+            "version": version_of(app, session_id),
         },
     )
     moved = _events(client.get(url))[uid]
     assert int(moved["SEQUENCE"]) == 1
     assert moved["DTSTART"].dt.date() == future(61)
-    client.post(f"/sessions/{session_id}/cancel", data={"csrf_token": auth.csrf_token()})
+    client.post(
+        f"/sessions/{session_id}/cancel",
+        data={"csrf_token": auth.csrf_token(), "version": version_of(app, session_id)},
+    )
     cancelled = _events(client.get(url))[uid]
     assert int(cancelled["SEQUENCE"]) == 2
     assert str(cancelled["STATUS"]) == "CANCELLED"

@@ -24,6 +24,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -178,7 +179,11 @@ def _mark_protected(client, auth, app, ids):
     """#1 completed through the app; #2 has begun (its start is in the past)."""
     response = client.post(
         f"/sessions/{ids[1]}/complete",
-        data={"csrf_token": auth.csrf_token(), "topics_covered": "Fractions"},
+        data={
+            "csrf_token": auth.csrf_token(),
+            "topics_covered": "Fractions",
+            "version": version_of(app, ids[1]),
+        },
     )
     assert response.status_code == 303
     with app.app_context():
@@ -200,6 +205,7 @@ def _edit(client, auth, app, session_id, scope, **overrides):
         end_time="13:30",
         topics="Series topic",
         scope=scope,
+        version=row.updated_at.isoformat(),
     )
     data.update(overrides)
     return client.post(f"/sessions/{session_id}/edit", data=data)
@@ -232,7 +238,10 @@ def test_edit_page_of_an_occurrence_asks_which_ones(client, app, series):
 
 def test_edit_all_leaves_completed_started_and_cancelled_occurrences(client, auth, app, series):
     _mark_protected(client, auth, app, series)
-    client.post(f"/sessions/{series[4]}/cancel", data={"csrf_token": auth.csrf_token()})
+    client.post(
+        f"/sessions/{series[4]}/cancel",
+        data={"csrf_token": auth.csrf_token(), "version": version_of(app, series[4])},
+    )
     before = _snapshot(app, series)
     response = _edit(client, auth, app, series[3], "all")
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -296,7 +305,11 @@ def test_cancel_all_and_following(client, auth, app, series):
     _mark_protected(client, auth, app, series)
     response = client.post(
         f"/sessions/{series[4]}/cancel",
-        data={"csrf_token": auth.csrf_token(), "scope": "following"},
+        data={
+            "csrf_token": auth.csrf_token(),
+            "scope": "following",
+            "version": version_of(app, series[4]),
+        },
     )
     assert response.status_code == 303
     statuses = [get_session(app, i).status for i in series]
@@ -309,7 +322,12 @@ def test_cancel_all_and_following(client, auth, app, series):
         "cancelled",
     ]
     client.post(
-        f"/sessions/{series[0]}/cancel", data={"csrf_token": auth.csrf_token(), "scope": "all"}
+        f"/sessions/{series[0]}/cancel",
+        data={
+            "csrf_token": auth.csrf_token(),
+            "scope": "all",
+            "version": version_of(app, series[0]),
+        },
     )
     statuses = [get_session(app, i).status for i in series]
     # series[2] has begun (attendance considered marked): kept as it was.
@@ -363,7 +381,10 @@ def test_series_with_an_end_date_and_its_limits(client, auth, demo, app):
 
 
 def test_following_from_a_completed_occurrence_leaves_it_alone(client, auth, app, series):
-    client.post(f"/sessions/{series[3]}/complete", data={"csrf_token": auth.csrf_token()})
+    client.post(
+        f"/sessions/{series[3]}/complete",
+        data={"csrf_token": auth.csrf_token(), "version": version_of(app, series[3])},
+    )
     before = _snapshot(app, series)
     assert _edit(client, auth, app, series[3], "following").status_code == 303
     after = _snapshot(app, series)

@@ -10,7 +10,14 @@ import pytest
 from dashboard.extensions import db
 from dashboard.models import Session, User
 from dashboard.services.reminders import due_reminders
-from tests.scheduling_support import enrolment, future, new_ids, session_count, session_form
+from tests.scheduling_support import (
+    enrolment,
+    future,
+    new_ids,
+    session_count,
+    session_form,
+    version_of,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -67,7 +74,10 @@ def test_who_is_reminded(app, demo, reminded, email, due):
 
 def test_no_reminder_when_disabled_or_cancelled(client, auth, app, demo, reminded):
     now = datetime.combine(future(), time(9, 45), tzinfo=LONDON)
-    client.post(f"/sessions/{reminded}/cancel", data={"csrf_token": auth.csrf_token()})
+    client.post(
+        f"/sessions/{reminded}/cancel",
+        data={"csrf_token": auth.csrf_token(), "version": version_of(app, reminded)},
+    )
     assert reminded not in _due(app, demo["tutor1@example.com"], now)
     with app.app_context():
         row = db.session.get(Session, reminded)

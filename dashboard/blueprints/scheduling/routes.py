@@ -32,6 +32,7 @@ from dashboard.rendering import is_htmx, render_page
 from dashboard.services import scheduling
 from dashboard.services.scheduling import SchedulingError, Scope
 from dashboard.services.session_views import get_session_view
+from dashboard.services.session_writes import STALE_MESSAGE, EditRejected, StaleEdit, parse_version
 from dashboard.timezones import viewer_zone
 from dashboard.urls import safe_local_path
 
@@ -110,6 +111,7 @@ def _edit_page(
     session: Session, status: int = 200, block: str = "session_form", **forms: FlaskForm
 ) -> Response:
     """The edit page (or one of its form blocks for htmx) with any forms given pre-filled."""
+    session = db.session.get(Session, session.id, populate_existing=True) or abort(404)
     zone = viewer_zone().key
     form = forms.get("form") or EditSessionForm(data=scheduling.form_values(session, zone))
     context = _page_context(form)
@@ -128,8 +130,26 @@ def _edit_page(
         view=get_session_view(session.id),
         series=scheduling.series_of(session),
         conflicts=forms.get("conflicts") or [],
+        notice=forms.get("notice"),
         **context,
     )
+
+
+def _version() -> datetime | None:
+    """The ``version`` (``updated_at``) the submitted form was rendered with; junk is stale."""
+    return parse_version(request.form.get("version"))
+
+
+def _refused(session_id: int, rejected: EditRejected) -> Response:
+    """404 for a session deleted meanwhile; 409 with the latest values for a stale form.
+
+    The edit page is rendered anew from the row as it is now (every form
+    pre-filled with the current values and version), with the notice on top.
+    """
+    if not isinstance(rejected, StaleEdit):
+        abort(rejected.status)
+    session = _session_for(session_id)
+    return _edit_page(session, 409, notice=STALE_MESSAGE)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -150,7 +170,10 @@ def edit(session_id: int) -> Response:
                 form.to_input(viewer_zone().key),
                 Scope(form.scope.data or Scope.THIS),
                 _now(),
+                version=_version(),
             )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
         except SchedulingError as error:
             _attach(form, error)
             conflicts = error.conflicts
@@ -194,7 +217,10 @@ def reschedule(session_id: int) -> Response:
                 viewer_zone().key,
                 form.override_reason.data,
                 _now(),
+                version=_version(),
             )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
         except SchedulingError as error:
             _attach(form, error)
             conflicts = error.conflicts
@@ -213,8 +239,14 @@ def cancel(session_id: int) -> Response:
     if form.validate_on_submit():
         try:
             changed = scheduling.cancel_sessions(
-                current_user, session, Scope(form.scope.data or Scope.THIS), _now()
+                current_user,
+                session,
+                Scope(form.scope.data or Scope.THIS),
+                _now(),
+                version=_version(),
             )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
         except SchedulingError as error:
             _attach(form, error)
         else:
@@ -234,8 +266,13 @@ def complete(session_id: int) -> Response:
     if form.validate_on_submit():
         try:
             scheduling.complete_session(
-                current_user, session, scheduling.parse_topics(form.topics_covered.data)
+                current_user,
+                session,
+                scheduling.parse_topics(form.topics_covered.data),
+                version=_version(),
             )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
         except SchedulingError as error:
             _attach(form, error)
         else:

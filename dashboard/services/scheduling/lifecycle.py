@@ -1,0 +1,408 @@
+"""Create, edit, reschedule, cancel and complete sessions; each call is one transaction.
+
+Decisions (issue 6, issue 11):
+
+* **Every change of an existing row goes through ``write_session``** with the
+  version the user saw: the form's ``version`` for the session the user opened,
+  the version just locked for the other occurrences of a series. A stale
+  version raises ``StaleEdit`` (409) and nothing is written; every changed
+  field is logged in ``session_changes``.
+* **Reschedule moves the session in place**: the row keeps its id (and its
+  attendance, reviews, whiteboard…), its date and times change and its status
+  becomes ``rescheduled``. Links and calendar UIDs stay valid.
+* **Cancel** keeps the row with status ``cancelled``; **complete** sets
+  ``completed`` and records ``topics_covered``. Completed sessions cannot be
+  rescheduled or cancelled; cancelled ones cannot be completed or rescheduled.
+* Moving a series to other *days* is done one occurrence at a time
+  (``this``); ``following``/``all`` change the time of day and the other fields.
+
+Each public function commits on success and rolls back on any refusal
+(``SchedulingError`` 422, ``EditRejected`` 404/409), so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import sqlalchemy as sa
+
+from dashboard.extensions import db
+from dashboard.models import EnrolledCourse, Session, SessionSeries, User
+from dashboard.services import recurrence
+from dashboard.services.scheduling.conflicts import (
+    find_conflicts,
+    record_overrides,
+    settle_conflicts,
+)
+from dashboard.services.scheduling.rules import (
+    Errors,
+    SchedulingError,
+    Scope,
+    SessionInput,
+    add_error,
+    check_course,
+    check_fields,
+    check_repeat,
+    check_times,
+    check_topics,
+    detail_values,
+    minutes,
+    starts_at,
+    stored_slot,
+)
+from dashboard.services.scheduling.series import (
+    open_members,
+    pattern_for,
+    series_of,
+    split_series,
+)
+from dashboard.services.session_writes import (
+    Applied,
+    EditRejected,
+    SessionGone,
+    StaleEdit,
+    write_session,
+)
+from dashboard.timezones import zone
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_transaction(function: Callable[P, R]) -> Callable[P, R]:
+    """Commit when ``function`` returns; roll back (and re-raise) when it refuses."""
+
+    @wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = function(*args, **kwargs)
+        except (SchedulingError, EditRejected):
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return result
+
+    return run
+
+
+def lock_at_version(session_id: int, version: datetime | None) -> Session:
+    """The session, locked and read fresh, if it is still at ``version``.
+
+    Raises ``SessionGone`` or ``StaleEdit``: the checks come before any
+    validation, so an out-of-date form is always answered with the latest values.
+    """
+    session = db.session.scalars(
+        sa.select(Session)
+        .where(Session.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if session is None:
+        raise SessionGone(f"There is no session #{session_id}.")
+    if session.updated_at != version:
+        raise StaleEdit()
+    return session
+
+
+# --- create ------------------------------------------------------------------
+
+
+@_one_transaction
+def create_sessions(user: User, data: SessionInput, now: datetime) -> list[Session]:
+    """Validate and save one session, or every occurrence of a new series.
+
+    Raises ``SchedulingError`` (nothing written) when anything is wrong.
+    """
+    errors: Errors = {}
+    course = check_course(user, data.enrolled_courses_id, errors)
+    check_fields(data, course, errors)
+    check_repeat(data, errors)
+    if errors:
+        raise SchedulingError(errors)
+
+    tz = zone(data.tzid)
+    first_start = datetime.combine(data.session_date, data.start_time, tzinfo=tz)
+    if first_start < now:
+        add_error(errors, "session_date", "A new session cannot start in the past.")
+    rule = None
+    if data.frequency == "one-time":
+        occurrences = [
+            recurrence.Occurrence(
+                first_start, datetime.combine(data.session_date, data.end_time, tzinfo=tz)
+            )
+        ]
+    else:
+        rule = recurrence.build_rrule(
+            data.frequency, tzid=data.tzid, count=data.repeat_count, until=data.repeat_until
+        )
+        occurrences = recurrence.expand(
+            rule, data.tzid, data.session_date, data.start_time, data.end_time
+        )
+        if len(occurrences) > recurrence.MAX_OCCURRENCES:
+            add_error(
+                errors,
+                "repeat_until",
+                f"A series can have at most {recurrence.MAX_OCCURRENCES} sessions.",
+            )
+    slots = [stored_slot(o.start, o.end, errors) for o in occurrences]
+    if errors:
+        raise SchedulingError(errors)
+    assert course is not None
+    conflicts = find_conflicts(course.tutor_id, course.student_id, slots)
+    reason = settle_conflicts(user, conflicts, data.override_reason)
+
+    series = None
+    if rule is not None:
+        series = SessionSeries(
+            rrule=rule,
+            tzid=data.tzid,
+            dtstart=data.session_date,
+            start_time=data.start_time,
+            end_time=data.end_time,
+            enrolled_courses_id=course.id,
+            created_by=user.id,
+        )
+        db.session.add(series)
+        db.session.flush()
+    created = [
+        Session(
+            enrolled_courses_id=course.id,
+            session_date=day,
+            start_time=start,
+            end_time=end,
+            duration=minutes(occurrence.start, occurrence.end),
+            status="scheduled",
+            is_recurring=series is not None,
+            session_frequency=data.frequency,
+            recurring_pattern=pattern_for(series, occurrence) if series else None,
+            **detail_values(data),
+        )
+        for occurrence, (day, start, end) in zip(occurrences, slots, strict=True)
+    ]
+    db.session.add_all(created)
+    db.session.flush()
+    record_overrides(
+        user,
+        [(s.id, (s.session_date, s.start_time, s.end_time)) for s in created],
+        conflicts,
+        reason,
+    )
+    return created
+
+
+# --- edit --------------------------------------------------------------------
+
+
+@_one_transaction
+def update_sessions(
+    user: User,
+    session: Session,
+    data: SessionInput,
+    scope: Scope,
+    now: datetime,
+    *,
+    version: datetime | None,
+) -> list[Applied]:
+    """Apply the edit form to one session or to part of its series.
+
+    Returns what was written. Raises ``StaleEdit`` when ``session`` is no
+    longer at ``version`` and ``SchedulingError`` on invalid input (nothing written).
+    """
+    session = lock_at_version(session.id, version)
+    errors: Errors = {}
+    course = check_course(user, data.enrolled_courses_id, errors)
+    check_fields(data, course, errors)
+    if errors:
+        raise SchedulingError(errors)
+    assert course is not None
+    series = series_of(session)
+    if series is None or scope == Scope.THIS:
+        return [_update_one(user, session, course, data)]
+
+    tz = zone(data.tzid)
+    chosen_start = starts_at(session).astimezone(tz)
+    if data.session_date != chosen_start.date():
+        raise SchedulingError({"session_date": ["Only this occurrence can move to another day."]})
+    series_zone = zone(series.tzid)
+    new_start = datetime.combine(data.session_date, data.start_time, tzinfo=tz)
+    new_end = datetime.combine(data.session_date, data.end_time, tzinfo=tz)
+    local_start = new_start.astimezone(series_zone).time()
+    local_end = new_end.astimezone(series_zone).time()
+    if local_end <= local_start:
+        raise SchedulingError({"end_time": ["The session must end on the day it starts."]})
+
+    if scope == Scope.FOLLOWING:
+        series = split_series(user, series, session, now)
+    targets = open_members(series, now)
+    planned = []
+    for target in targets:
+        day = starts_at(target).astimezone(series_zone).date()
+        occurrence = recurrence.Occurrence(
+            datetime.combine(day, local_start, tzinfo=series_zone),
+            datetime.combine(day, local_end, tzinfo=series_zone),
+        )
+        planned.append((target, occurrence, stored_slot(occurrence.start, occurrence.end, errors)))
+    if errors:
+        raise SchedulingError(errors)
+    conflicts = find_conflicts(
+        course.tutor_id,
+        course.student_id,
+        [slot for _t, _o, slot in planned],
+        exclude_ids=[t.id for t in targets],
+    )
+    reason = settle_conflicts(user, conflicts, data.override_reason)
+    series.start_time, series.end_time = local_start, local_end
+    series.enrolled_courses_id = course.id
+    written = [
+        write_session(
+            target.id,
+            target.updated_at,
+            {
+                "enrolled_courses_id": course.id,
+                "session_date": day,
+                "start_time": start,
+                "end_time": end,
+                "duration": minutes(occurrence.start, occurrence.end),
+                "recurring_pattern": {**(target.recurring_pattern or {}), "rrule": series.rrule},
+                **detail_values(data),
+            },
+            user.id,
+        )
+        for target, occurrence, (day, start, end) in planned
+    ]
+    record_overrides(user, [(t.id, slot) for t, _o, slot in planned], conflicts, reason)
+    return written
+
+
+def _update_one(
+    user: User, session: Session, course: EnrolledCourse, data: SessionInput
+) -> Applied:
+    errors: Errors = {}
+    tz = zone(data.tzid)
+    start = datetime.combine(data.session_date, data.start_time, tzinfo=tz)
+    end = datetime.combine(data.session_date, data.end_time, tzinfo=tz)
+    slot = stored_slot(start, end, errors)
+    if errors:
+        raise SchedulingError(errors)
+    moved = (
+        slot != (session.session_date, session.start_time, session.end_time)
+        or course.id != session.enrolled_courses_id
+    )
+    conflicts = (
+        find_conflicts(course.tutor_id, course.student_id, [slot], [session.id]) if moved else []
+    )
+    reason = settle_conflicts(user, conflicts, data.override_reason)
+    day, start_time, end_time = slot
+    applied = write_session(
+        session.id,
+        session.updated_at,
+        {
+            "enrolled_courses_id": course.id,
+            "session_date": day,
+            "start_time": start_time,
+            "end_time": end_time,
+            "duration": minutes(start, end),
+            **detail_values(data),
+        },
+        user.id,
+    )
+    record_overrides(user, [(session.id, slot)], conflicts, reason)
+    return applied
+
+
+# --- lifecycle ---------------------------------------------------------------
+
+
+@_one_transaction
+def reschedule_session(
+    user: User,
+    session: Session,
+    day: date | None,
+    start: time | None,
+    end: time | None,
+    tzid: str,
+    override_reason: str | None,
+    now: datetime,
+    *,
+    version: datetime | None,
+) -> Applied:
+    """Move ``session`` in place to a new date/time and mark it ``rescheduled``."""
+    session = lock_at_version(session.id, version)
+    errors: Errors = {}
+    if session.status in ("completed", "cancelled"):
+        raise SchedulingError({"session_date": [f"A {session.status} session cannot be moved."]})
+    check_times(day, start, end, errors)
+    if errors:
+        raise SchedulingError(errors)
+    tz = zone(tzid)
+    new_start = datetime.combine(day, start, tzinfo=tz)
+    new_end = datetime.combine(day, end, tzinfo=tz)
+    if new_start < now:
+        add_error(errors, "session_date", "A session cannot be moved into the past.")
+    slot = stored_slot(new_start, new_end, errors)
+    if errors:
+        raise SchedulingError(errors)
+    course = db.session.get(EnrolledCourse, session.enrolled_courses_id)
+    conflicts = (
+        find_conflicts(course.tutor_id, course.student_id, [slot], [session.id]) if course else []
+    )
+    reason = settle_conflicts(user, conflicts, override_reason)
+    new_day, new_start_time, new_end_time = slot
+    applied = write_session(
+        session.id,
+        version,
+        {
+            "session_date": new_day,
+            "start_time": new_start_time,
+            "end_time": new_end_time,
+            "duration": minutes(new_start, new_end),
+            "status": "rescheduled",
+        },
+        user.id,
+    )
+    record_overrides(user, [(session.id, slot)], conflicts, reason)
+    return applied
+
+
+@_one_transaction
+def cancel_sessions(
+    user: User, session: Session, scope: Scope, now: datetime, *, version: datetime | None
+) -> list[Applied]:
+    """Cancel ``session`` (or this-and-following / all of its series); rows are kept."""
+    session = lock_at_version(session.id, version)
+    if session.status == "completed":
+        raise SchedulingError({"scope": ["A completed session cannot be cancelled."]})
+    series = series_of(session)
+    if series is None or scope == Scope.THIS:
+        targets = [session] if session.status != "cancelled" else []
+    else:
+        if scope == Scope.FOLLOWING:
+            series = split_series(user, series, session, now)
+        targets = open_members(series, now)
+    return [
+        write_session(target.id, target.updated_at, {"status": "cancelled"}, user.id)
+        for target in targets
+    ]
+
+
+@_one_transaction
+def complete_session(
+    user: User, session: Session, topics_covered: list[str], *, version: datetime | None
+) -> Applied:
+    """Mark ``session`` completed with the topics actually covered."""
+    session = lock_at_version(session.id, version)
+    errors: Errors = {}
+    if session.status == "cancelled":
+        add_error(errors, "topics_covered", "A cancelled session cannot be completed.")
+    check_topics(topics_covered, "topics_covered", errors)
+    if errors:
+        raise SchedulingError(errors)
+    return write_session(
+        session.id,
+        version,
+        {"status": "completed", "topics_covered": list(topics_covered)},
+        user.id,
+    )
