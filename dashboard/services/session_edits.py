@@ -56,6 +56,20 @@ FIELD_LABELS: dict[str, str] = {
     "priority_level": "Priority",
     "is_featured": "Featured",
     "whiteboard_id": "Whiteboard",
+    "enrolled_courses_id": "Enrolled course",
+    "session_date": "Date",
+    "start_time": "Start",
+    "end_time": "End",
+    "duration": "Length (minutes)",
+    "status": "Status",
+    "session_mode": "Mode",
+    "location": "Location",
+    "topics": "Topics",
+    "topics_covered": "Topics covered",
+    "notification_enabled": "Reminder",
+    "alarm_enabled": "Calendar alarm",
+    "alarm_before_minutes": "Remind before (minutes)",
+    "recurring_pattern": "Series rule",
 }
 
 _MAX_INT4 = 2**31 - 1
@@ -299,7 +313,7 @@ def history_for(session_id: int, limit: int = 50) -> list[HistoryEntry]:
             return "none"
         if name == "whiteboard_id" and value.isdigit():
             return board_names.get(int(value), f"deleted board #{value}")
-        if name == "is_featured":
+        if name in ("is_featured", "notification_enabled", "alarm_enabled"):
             return "yes" if value == "true" else "no"
         return value
 
