@@ -8,7 +8,7 @@ is not counted.
   user, must be at most 3 (the user, plus at most two for the page).
 * Shared pieces other features put on the page are told apart by the module
   that sent them and budgeted by their owners; they are listed in ``PIECES``:
-  the in-app reminders of base.html (scheduling), the whiteboard choices of
+  the in-app reminders (none: they load by their own request), the whiteboard choices of
   the edit controls and the change history on the detail page (inline edits).
 * All together, the count must not grow with the number of sessions.
 """
@@ -26,7 +26,8 @@ from tests.builders import Recorded, record_queries
 BUDGET = 3
 #: Modules of shared pieces (not the page's own queries), with their own budgets.
 PIECES = {
-    "dashboard/services/reminders.py": 2,  # due reminders (+ a parent's children)
+    # Reminders load with their own hx-get (GET /reminders), never with the page.
+    "dashboard/services/reminders.py": 0,
     "dashboard/services/whiteboards.py": 1,  # boards offered by the edit controls
     "dashboard/services/session_edits.py": 2,  # change history (changes, board names)
 }

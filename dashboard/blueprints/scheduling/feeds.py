@@ -65,17 +65,11 @@ def regenerate_feed() -> Response:
 @bp.get("/reminders")
 @login_required
 def reminders() -> Response:
-    """The reminders notice (polled by the base layout once a minute)."""
-    return render_page("scheduling/reminders.html", "reminders")
-
-
-@bp.app_context_processor
-def reminder_helpers() -> dict:
-    """``current_reminders()`` for ``scheduling/_reminders.html`` (called only when included)."""
-
-    def current_reminders() -> list:
-        if not current_user.is_authenticated:
-            return []
-        return due_reminders(current_user, datetime.now(UTC))
-
-    return {"current_reminders": current_reminders, "reminders_now": lambda: datetime.now(UTC)}
+    """The reminders notice: loaded by every page with its own ``hx-get``, then once a minute."""
+    now = datetime.now(UTC)
+    return render_page(
+        "scheduling/reminders.html",
+        "reminders",
+        due=due_reminders(current_user, now),
+        now=now,
+    )
