@@ -49,8 +49,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from dashboard.cli import register_commands
     from dashboard.errors import register_error_handlers
     from dashboard.security import init_security
+    from dashboard.static_files import init_static_files
 
     init_security(app)
+    init_static_files(app)
     register_error_handlers(app)
     register_blueprints(app)
     if app.config["EXPOSE_QUERY_COUNT"]:
