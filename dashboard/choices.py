@@ -24,3 +24,28 @@ MIN_PASSWORD_LENGTH = 12
 #: ``sessions.session_date``/``start_time``/``end_time`` are wall-clock values in
 #: this zone (the centre's), unless the app is configured otherwise.
 DEFAULT_SCHEDULE_TIMEZONE = "Europe/London"
+
+#: Why a session was cancelled (``session_cancellations.reason``); "other" needs a text.
+CANCELLATION_REASON_OTHER = "other"
+CANCELLATION_REASONS: tuple[str, ...] = (
+    "student-cancelled",
+    "tutor-cancelled",
+    "centre-closed",
+    "no-show",
+    CANCELLATION_REASON_OTHER,
+)
+#: Longest free-text reason kept for a cancellation marked "other".
+CANCELLATION_REASON_TEXT_MAX = 500
+#: A cancellation less than this many hours before the start is "late".
+LATE_CANCELLATION_HOURS = 24
+
+#: Who wrote a review (``session_reviews.author_role``); each has its ``sessions`` column.
+REVIEW_AUTHOR_ROLES: tuple[str, ...] = (ROLE_STUDENT, ROLE_TUTOR, ROLE_PARENT)
+REVIEW_RATINGS: tuple[int, ...] = (1, 2, 3, 4, 5)
+REVIEW_COMMENT_MAX = 2000
+#: Authors may change their own review for this many days after writing it.
+REVIEW_EDIT_DAYS = 14
+
+#: The coordinators' triage list shows sessions whose attendance is still not
+#: taken this many hours after their end.
+ATTENDANCE_OVERDUE_HOURS = 24

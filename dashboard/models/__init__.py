@@ -3,6 +3,12 @@
 from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
+from dashboard.models.lifecycle import (
+    SessionAttendance,
+    SessionCancellation,
+    SessionNote,
+    SessionReview,
+)
 from dashboard.models.scheduling import (
     FeedToken,
     SessionConflictOverride,
@@ -20,10 +26,14 @@ __all__ = [
     "FeedToken",
     "ParentStudent",
     "Session",
+    "SessionAttendance",
+    "SessionCancellation",
     "SessionChange",
     "SessionConflictOverride",
     "SessionFeedSequence",
     "SessionLegacyEnrollment",
+    "SessionNote",
+    "SessionReview",
     "SessionSeries",
     "User",
     "WhiteboardSession",

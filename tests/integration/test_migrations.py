@@ -37,7 +37,7 @@ from tests.conftest import app_config
 BASELINE = "0001_baseline"
 UPDATE = "0002_update_sessions_references"
 #: Every revision, newest first; later ones add tables beside ``sessions``.
-REVISIONS = ["0004_scheduling", "0003_session_changes", UPDATE, BASELINE]
+REVISIONS = ["0008_lifecycle", "0004_scheduling", "0003_session_changes", UPDATE, BASELINE]
 LATEST = REVISIONS[0]
 
 LEGACY_FOREIGN_KEYS = [
