@@ -2,7 +2,7 @@
 
 * ``send_email`` sends one email (``dashboard.services.email_messages.deliver``).
   A failure (SMTP down, refused, timed out) is retried with exponential
-  backoff — 4 s, 16 s, 64 s, … about a day in all over 8 attempts — and then
+  backoff — 4 s, 16 s, 64 s, … 8 retries spanning about a day — and then
   stays ``failed``, listed for coordinators at ``/admin/outbox``.
 * ``queue_due_reminders`` runs every minute (a procrastinate periodic task)
   and queues the session reminders that are due.
@@ -23,7 +23,7 @@ from flask import Flask
 from dashboard.extensions import db
 from dashboard.jobs import EMAIL_QUEUE, queue
 
-#: 4**1, 4**2, … seconds between attempts; 8 attempts span about a day.
+#: 4**1, 4**2, … 4**8 seconds before the retries: 9 attempts over about a day.
 EMAIL_RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=4)
 
 

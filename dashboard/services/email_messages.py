@@ -117,8 +117,8 @@ def deliver(
     return True
 
 
-def _render(kind: str, subject: str, to: str, **context: object) -> Message:
-    template = kind.replace("-", "_")
+def _render(template_name: str, subject: str, to: str, **context: object) -> Message:
+    template = template_name.replace("-", "_")
     context = {"subject": subject, "centre_url": public_url("home.index"), **context}
     return Message(
         to=to,

@@ -65,7 +65,10 @@ def new_link(user_id: int, purpose: str) -> UserToken:
             UserToken.used_at.is_(None),
         )
     )
-    link = UserToken(user_id=user_id, purpose=purpose, expires_at=now() + LIFETIMES[purpose])
+    # now() is the transaction's start, the same instant created_at defaults to.
+    link = UserToken(
+        user_id=user_id, purpose=purpose, expires_at=sa.func.now() + LIFETIMES[purpose]
+    )
     db.session.add(link)
     db.session.flush()
     return link
