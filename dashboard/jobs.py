@@ -56,7 +56,13 @@ def defer(task_name: str, *, queue_name: str = EMAIL_QUEUE, **arguments: Any) ->
 def worker_connector(app: Flask) -> procrastinate.PsycopgConnector:
     """A connector to the app's database for a worker (a small pool of its own)."""
     url = libpq_url(str(app.config["SQLALCHEMY_DATABASE_URI"]))
-    return procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4)
+    return procrastinate.PsycopgConnector(
+        conninfo=url,
+        min_size=1,
+        max_size=4,
+        # Bounded waits (DESIGN.md → Errors): connecting, and any one statement.
+        kwargs={"connect_timeout": 10, "options": "-c statement_timeout=60000"},
+    )
 
 
 def run_worker(app: Flask, *, wait: bool = True, **options: Any) -> None:

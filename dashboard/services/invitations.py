@@ -27,7 +27,12 @@ STATE_EXPIRED = "expired"
 
 
 def send_invitation(user: User) -> None:
-    """Create ``user``'s invitation link and queue its email; the caller commits."""
+    """Create ``user``'s invitation link and queue its email; the caller commits.
+
+    ``user`` may have just been added in this transaction (it is flushed for its id).
+    """
+    if user.id is None:
+        db.session.flush()
     link = one_time_links.new_link(user.id, TOKEN_INVITATION)
     defer("send_email", kind=EMAIL_INVITATION, user_id=user.id, token_id=link.id)
 

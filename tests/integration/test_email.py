@@ -553,3 +553,17 @@ def test_a_session_moved_to_a_new_start_is_reminded_again(app, build, family, in
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM session_reminders_sent")) == 2
         db.session.remove()
+
+
+def test_a_person_added_and_invited_in_one_transaction(app, client, auth, inbox):
+    from dashboard.services.accounts import create_user
+
+    with app.app_context():
+        user = create_user("fresh@test.example", "Fresh Face", ROLE_TUTOR, "x" * 40)
+        send_invitation(user)  # before any flush of its own: the id comes from a flush
+        db.session.commit()
+        db.session.remove()
+    work(app)
+    secret = inbox.to("fresh@test.example")[0].link("invitations")
+    assert choose_password(client, f"/invitations/{secret}").status_code == 303
+    assert auth.login("fresh@test.example", NEW_PASSWORD).status_code == 302
