@@ -64,3 +64,26 @@ def outbox_emails(limit: int = OUTBOX_LIMIT) -> list[OutboxEmail]:
 def outbox_counts() -> dict[str, int]:
     """How many email jobs are in each state (``succeeded`` included)."""
     return {status: count for status, count in db.session.execute(_COUNTS)}
+
+
+#: procrastinate's job ids are ``bigint``.
+_MAX_JOB_ID = 2**63 - 1
+
+_RETRY_FAILED = sa.text(
+    """
+    SELECT procrastinate_retry_job_v2(j.id, now(), NULL, NULL, NULL)
+      FROM procrastinate_jobs j
+     WHERE j.id = :job_id AND j.status = 'failed' AND j.task_name = 'send_email'
+    """
+)
+
+
+def retry_failed_email(job_id: int) -> bool:
+    """Give a failed email one more attempt now; False if there is no such failed email.
+
+    Through procrastinate's own retry function (the job is queued again, its
+    attempts counted on). The caller commits.
+    """
+    if not 0 < job_id <= _MAX_JOB_ID:
+        return False
+    return len(db.session.execute(_RETRY_FAILED, {"job_id": job_id}).all()) == 1

@@ -491,6 +491,21 @@ def test_a_send_that_keeps_failing_ends_failed_and_is_listed(app, client, auth, 
     assert auth.login("boss@test.example").status_code == 302
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "never@test.example" in page and ">Failed<" in page
+    job_id = int(re.search(r'action="/admin/outbox/(\d+)/retry"', page).group(1))
+
+    # The mail server is fixed; the coordinator tries once more.
+    port = free_port()
+    send_through_smtp(app, port)
+    with smtp_server(port) as inbox:
+        response = client.post(f"/admin/outbox/{job_id}/retry", data={"csrf_token": csrf(client)})
+        assert response.status_code == 303
+        work(app)
+    assert len(inbox.to("never@test.example")) == 1
+    assert email_jobs(app) == [("succeeded", 11)]  # procrastinate counts the retry request too
+    again = client.post(f"/admin/outbox/{job_id}/retry", data={"csrf_token": csrf(client)})
+    assert again.status_code == 404, "only failed emails can be retried"
+    huge = client.post(f"/admin/outbox/{2**70}/retry", data={"csrf_token": csrf(client)})
+    assert huge.status_code == 404
 
 
 # --- the file backend (the demo default) and the worker command --------------------------
