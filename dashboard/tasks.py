@@ -6,6 +6,7 @@
   stays ``failed``, listed for coordinators at ``/admin/outbox``.
 * ``queue_due_reminders`` runs every minute (a procrastinate periodic task)
   and queues the session reminders that are due.
+* ``remove_old_jobs`` runs nightly and forgets jobs finished two weeks ago.
 
 Each task runs inside the Flask app the worker was started with (handed in
 through the job context), with its own database session.
@@ -61,3 +62,15 @@ def queue_due_reminders(context: procrastinate.JobContext, timestamp: int) -> No
     with _app_context(context):
         queue_due(datetime.fromtimestamp(timestamp, UTC))
         db.session.commit()
+
+
+#: Finished jobs are forgotten after two weeks (the sweep alone adds 1,440 a day);
+#: what was sent stays recorded in ``user_tokens`` and ``session_reminders_sent``.
+KEEP_FINISHED_JOBS_HOURS = 14 * 24
+
+
+@queue.periodic(cron="17 3 * * *", periodic_id="remove-old-jobs")
+@queue.task(name="remove_old_jobs", queue=EMAIL_QUEUE, pass_context=True)
+async def remove_old_jobs(context: procrastinate.JobContext, timestamp: int) -> None:
+    """Delete jobs that succeeded more than two weeks ago (failed ones stay for the outbox)."""
+    await context.app.job_manager.delete_old_jobs(nb_hours=KEEP_FINISHED_JOBS_HOURS)

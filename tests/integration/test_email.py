@@ -582,3 +582,19 @@ def test_a_person_added_and_invited_in_one_transaction(app, client, auth, inbox)
     secret = inbox.to("fresh@test.example")[0].link("invitations")
     assert choose_password(client, f"/invitations/{secret}").status_code == 303
     assert auth.login("fresh@test.example", NEW_PASSWORD).status_code == 302
+
+
+def test_jobs_finished_two_weeks_ago_are_removed_nightly(app, build):
+    gone = build.user(ROLE_TUTOR)
+    build.update_user(gone, is_active=False)
+    invite(app, gone)  # nothing to send: succeeds at once
+    invite(app, build.user(ROLE_TUTOR, "recent@test.example"))
+    send_through_smtp(app, free_port())  # the second one fails and waits for a retry
+    work(app)
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE procrastinate_events SET at = at - interval '15 days'"))
+        defer("remove_old_jobs", timestamp=int(clock.time()))
+        db.session.commit()
+        db.session.remove()
+    work(app)
+    assert email_jobs(app) == [("todo", 1)], "the succeeded email job is gone, the other stays"
