@@ -5,8 +5,9 @@ transaction; the worker sends them (``dashboard.services.email_messages``).
 
 * ``queue_session_notice(session_id, kind)`` is called by the scheduling write
   path when a session is cancelled or moved: one email to each active person
-  of the session (its tutor, its student and the student's linked parents).
-  Notices go whatever the reminder preference: they change plans.
+  of the session (its tutor, its student and the student's linked parents),
+  if the session (at its new time) has not started yet. Notices go whatever
+  the reminder preference: they change plans.
 * ``queue_due_reminders(now)`` is the worker's periodic sweep (every minute).
   A session with ``notification_enabled`` is due from ``alarm_before_minutes``
   before its start until it starts; the sweep claims each due start in
@@ -53,8 +54,22 @@ def queue_session_notice(session_id: int, kind: str) -> None:
     """Queue a "cancelled" or "moved" email to each person of the session; the caller commits."""
     if kind not in SESSION_NOTICES:
         raise ValueError(f"unknown session notice {kind!r}; one of {SESSION_NOTICES}")
+    if not _starts_in_future(session_id):
+        return  # a change to a session already begun or past tells nobody anything
     for user_id in session_people(session_id):
         defer("send_email", kind=kind, user_id=user_id, session_id=session_id)
+
+
+def _starts_in_future(session_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.text(
+                "SELECT (session_date + start_time) AT TIME ZONE :zone > now() "
+                "FROM sessions WHERE id = :session_id"
+            ),
+            {"zone": str(schedule_zone()), "session_id": session_id},
+        )
+    )
 
 
 _CLAIM_DUE = sa.text(

@@ -436,6 +436,15 @@ def test_cancel_and_move_notices_go_to_everyone_with_the_ics(app, build, family,
     assert inbox.to("boss@test.example") == []
 
 
+def test_no_notice_for_a_session_already_past(app, build, family):
+    past = session_starting_in(build, family["enrolment"], -120, status="cancelled")
+    with app.app_context():
+        queue_session_notice(past, "cancelled")
+        db.session.commit()
+        db.session.remove()
+    assert jobs(app) == []
+
+
 def test_a_notice_of_an_unknown_kind_is_refused(app, build, family):
     session = session_starting_in(build, family["enrolment"], 60)
     with app.app_context(), pytest.raises(ValueError, match="unknown session notice"):
