@@ -35,7 +35,12 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	SESSION_COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "A worker sends the email beside it; messages land in instance/outbox/"
+	@# The worker runs in the background and is stopped (SIGTERM) when the app stops.
+	@export SESSION_COOKIE_SECURE=0 PUBLIC_URL=http://$(HOST):$(PORT); \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

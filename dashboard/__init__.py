@@ -10,7 +10,7 @@ from flask import Flask
 
 from dashboard.config import default_config, load_secret_key
 from dashboard.database import embedded_database_url, normalise_database_url
-from dashboard.extensions import csrf, db, limiter, login_manager, migrate
+from dashboard.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
 
     csrf.init_app(app)
+    if not app.config.get("MAIL_FILE_PATH"):
+        app.config["MAIL_FILE_PATH"] = str(Path(app.instance_path) / "outbox")
+    mail.init_app(app)
     limiter.init_app(app)
     _configure_login(app)
 
@@ -78,10 +81,11 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from dashboard.select_options import select_options
     from dashboard.session_urls import session_url
-    from dashboard.timezones import end_in_viewer_zone, in_viewer_zone
+    from dashboard.timezones import aware_in_viewer_zone, end_in_viewer_zone, in_viewer_zone
 
     app.jinja_env.filters["viewer_start"] = in_viewer_zone
     app.jinja_env.filters["viewer_end"] = end_in_viewer_zone  # date | viewer_end(start, end)
+    app.jinja_env.filters["viewer_instant"] = aware_in_viewer_zone  # timestamptz values
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["Action"] = Action
     app.jinja_env.globals["session_url"] = session_url

@@ -49,3 +49,22 @@ REVIEW_EDIT_DAYS = 14
 #: The coordinators' triage list shows sessions whose attendance is still not
 #: taken this many hours after their end.
 ATTENDANCE_OVERDUE_HOURS = 24
+
+#: What a one-time emailed link (``user_tokens.purpose``) is for.
+TOKEN_INVITATION = "invitation"
+TOKEN_PASSWORD_RESET = "password-reset"
+TOKEN_PURPOSES: tuple[str, ...] = (TOKEN_INVITATION, TOKEN_PASSWORD_RESET)
+
+#: The emails the worker sends (the ``kind`` of a ``send_email`` job).
+EMAIL_INVITATION = "invitation"
+EMAIL_PASSWORD_RESET = "password-reset"
+EMAIL_REMINDER = "reminder"
+NOTICE_CANCELLED = "cancelled"
+NOTICE_MOVED = "moved"
+SESSION_NOTICES: tuple[str, ...] = (NOTICE_CANCELLED, NOTICE_MOVED)
+EMAIL_KINDS: tuple[str, ...] = (
+    EMAIL_INVITATION,
+    EMAIL_PASSWORD_RESET,
+    EMAIL_REMINDER,
+    *SESSION_NOTICES,
+)

@@ -138,6 +138,24 @@ def set_password_command(email: str) -> None:
     click.echo(f"Password changed for {user.email}.")
 
 
+@click.command("worker")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Process the jobs that are due, then exit (instead of running until stopped).",
+)
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Run the job queue's worker: emails, retries and the reminder sweep (Ctrl+C stops it)."""
+    import logging
+
+    from dashboard.jobs import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    click.echo("Worker started: sending queued email (Ctrl+C to stop).")
+    run_worker(current_app._get_current_object(), wait=not once)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the CLI commands to ``app``."""
     app.cli.add_command(seed_bulk_command)
@@ -145,3 +163,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(verify_schema_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(worker_command)

@@ -62,4 +62,39 @@ def default_config() -> dict[str, object]:
         # Benchmarks only: send X-Query-Count (SQL statements run by the request).
         "EXPOSE_QUERY_COUNT": os.environ.get("EXPOSE_QUERY_COUNT", "") == "1",
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        **mail_config(),
+    }
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def mail_config() -> dict[str, object]:
+    """Flask-Mailman's own settings, plus where links in emails point and the reset limit.
+
+    ``MAIL_BACKEND`` defaults to ``file``: every message is written to
+    ``MAIL_FILE_PATH`` (``instance/outbox`` unless set), so the demo needs no
+    mail server. ``smtp`` sends through ``MAIL_SERVER``.
+    """
+    return {
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND") or "file",
+        # None: create_app puts it in the app's instance folder.
+        "MAIL_FILE_PATH": os.environ.get("MAIL_FILE_PATH") or None,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or "localhost",
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER")
+        or "Tutoring centre <no-reply@localhost>",
+        # Seconds before an unanswering SMTP server counts as a failed send (then retried).
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT") or 30),
+        # Links in emails are built on this address (the worker has no request to copy it from).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000",
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT") or "5 per hour",
     }

@@ -147,3 +147,14 @@ def embedded_database_url(instance_path: str | Path) -> str:
     """Start the embedded server for this instance and return a SQLAlchemy URL."""
     admin_url = start_embedded_server(Path(instance_path) / "pgdata")
     return normalise_database_url(ensure_database(admin_url, EMBEDDED_DATABASE_NAME))
+
+
+def include_in_autogenerate(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic ``include_object`` hook: leave procrastinate's tables out of model comparisons.
+
+    They come from procrastinate's own schema SQL (migration 0006), not from our
+    models, so ``flask db check``/``migrate`` must not offer to drop them.
+    """
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))

@@ -62,3 +62,8 @@ def end_date(day: date, start: time, end: time) -> date:
 def end_in_viewer_zone(day: date, start: time, end: time) -> datetime:
     """A stored session's end in the viewer's zone (22:00–01:00 ends the next day)."""
     return in_viewer_zone(end_date(day, start, end), end)
+
+
+def aware_in_viewer_zone(value: datetime | None) -> datetime | None:
+    """An aware instant (a ``timestamptz`` column) in the viewer's zone; None stays None."""
+    return value.astimezone(viewer_zone()) if value is not None else None

@@ -33,6 +33,14 @@ from dashboard.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+#: Tables of the job queue (procrastinate), emptied after each test with the app's own.
+PROCRASTINATE_TABLES = [
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_jobs",
+    "procrastinate_workers",
+]
+
 
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
@@ -106,11 +114,9 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.session.remove()
-        tables = ", ".join(
-            f'"{table.name}"'
-            for table in db.metadata.sorted_tables
-            if table.name != "alembic_version"
-        )
+        names = [t.name for t in db.metadata.sorted_tables if t.name != "alembic_version"]
+        names += PROCRASTINATE_TABLES  # the job queue's own tables (migration 0006)
+        tables = ", ".join(f'"{name}"' for name in names)
         with db.engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()

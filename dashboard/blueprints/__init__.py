@@ -16,6 +16,8 @@ BLUEPRINTS = (
     "scheduling",
     "admin",
     "whiteboards",
+    "onboarding",
+    "outbox",
 )
 
 

@@ -3,6 +3,7 @@
 from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
+from dashboard.models.email import ReminderSent, UserToken
 from dashboard.models.lifecycle import (
     SessionAttendance,
     SessionCancellation,
@@ -25,6 +26,7 @@ __all__ = [
     "EnrolledStudent",
     "FeedToken",
     "ParentStudent",
+    "ReminderSent",
     "Session",
     "SessionAttendance",
     "SessionCancellation",
@@ -36,5 +38,6 @@ __all__ = [
     "SessionReview",
     "SessionSeries",
     "User",
+    "UserToken",
     "WhiteboardSession",
 ]

@@ -58,6 +58,12 @@ class User(UserMixin, db.Model):
         server_default=sa.text("CURRENT_TIMESTAMP"),
         comment="When the account was made",
     )
+    email_reminders: Mapped[bool] = mapped_column(
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.text("true"),
+        comment="Send this person session reminders by email",
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"

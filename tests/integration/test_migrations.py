@@ -24,6 +24,7 @@ from flask import Flask, current_app
 from flask_migrate import downgrade, upgrade
 
 from dashboard import create_app
+from dashboard.database import include_in_autogenerate
 from dashboard.extensions import db
 from dashboard.services.schema_contract import (
     EXPECTED_FOREIGN_KEYS,
@@ -37,7 +38,14 @@ from tests.conftest import app_config
 BASELINE = "0001_baseline"
 UPDATE = "0002_update_sessions_references"
 #: Every revision, newest first; later ones add tables beside ``sessions``.
-REVISIONS = ["0008_lifecycle", "0004_scheduling", "0003_session_changes", UPDATE, BASELINE]
+REVISIONS = [
+    "0006_email",
+    "0008_lifecycle",
+    "0004_scheduling",
+    "0003_session_changes",
+    UPDATE,
+    BASELINE,
+]
 LATEST = REVISIONS[0]
 
 LEGACY_FOREIGN_KEYS = [
@@ -405,7 +413,12 @@ def autogenerate_diff() -> list[Any]:
     """What ``flask db migrate`` would write: differences between the models and the DDL."""
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_in_autogenerate,
+            },
         )
         return compare_metadata(context, db.metadata)
 

@@ -191,11 +191,38 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /whiteboards/<int:board_id>/delete": expect(
         anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
     ),
+    # Emailed links (made-up secrets: every visitor gets 404; real ones: test_email.py).
+    "GET /invitations/<token>": everyone(404),
+    "POST /invitations/<token>": everyone(404),
+    "GET /password-reset/<token>": everyone(404),
+    "POST /password-reset/<token>": everyone(404),
+    # "Forgot your password?": open to all, the same 303 whatever the address.
+    "GET /password-reset": everyone(200),
+    "POST /password-reset": everyone(303),
+    "POST /admin/people/<int:user_id>/invitation": expect(
+        anonymous=302, coordinator=303, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /admin/outbox": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    # The demo has no failed email: the coordinator gets 404 (a real one: test_email.py).
+    "POST /admin/outbox/<int:job_id>/retry": expect(
+        anonymous=302, coordinator=404, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
 }
 
 #: Form fields of POST routes (besides the CSRF token); ``{name}`` is a ``Subjects`` field.
 POST_BODIES: dict[str, dict[str, str]] = {
     "POST /login": {"email": "nobody@example.com", "password": "not-the-password"},
+    "POST /password-reset": {"email": "nobody@example.com"},
+    "POST /invitations/<token>": {
+        "password": "long-enough-password",
+        "confirm": "long-enough-password",
+    },
+    "POST /password-reset/<token>": {
+        "password": "long-enough-password",
+        "confirm": "long-enough-password",
+    },
     "POST /admin/families/link": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
     "POST /admin/families/unlink": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
     "POST /sessions/<int:session_id>/attendance": {
@@ -234,6 +261,11 @@ class Subjects:
     def board_id(self) -> int:
         """The whiteboards pages call the whiteboard ``board_id``."""
         return self.whiteboard_id
+
+    @property
+    def user_id(self) -> int:
+        """Pages about any person (e.g. resending an invitation) use the tutor."""
+        return self.tutor_id
 
 
 #: Side → (tutor, student, parent) demo account numbers.
@@ -301,7 +333,7 @@ def post_body(route: str, values: Subjects | dict[str, int]) -> dict[str, str]:
 
 def fields_of(values: Subjects) -> dict[str, object]:
     """Every id a URL or body may ask for, ``board_id`` included."""
-    return {**vars(values), "board_id": values.board_id}
+    return {**vars(values), "board_id": values.board_id, "user_id": values.user_id, "job_id": 1}
 
 
 def test_matrix_covers_every_route(app):

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from dashboard import create_app
+from dashboard.database import include_in_autogenerate
 from dashboard.extensions import db
 from tests.conftest import app_config
 
@@ -15,7 +16,12 @@ from tests.conftest import app_config
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_in_autogenerate,
+            },
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
