@@ -233,3 +233,38 @@ def test_completing_a_past_session_logs_it(client, auth, app, series):
     assert client.post(path, data=data).status_code == 303
     fields = [r["field"] for r in audit_rows(app, series[0])]
     assert sorted(fields) == ["status", "topics_covered"]
+
+
+def _notices(app) -> list[tuple[str, int]]:
+    """(kind, session id) of every queued email about a session."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.text(
+                "SELECT args->>'kind', (args->>'session_id')::int FROM procrastinate_jobs"
+                " WHERE task_name = 'send_email' AND args ? 'session_id'"
+            )
+        ).all()
+        db.session.remove()
+    return sorted((kind, session_id) for kind, session_id in rows)
+
+
+def test_cancelling_and_moving_queue_notices_in_the_same_transaction(client, auth, app, series):
+    people = 3  # tutor1, student1 and student1's parent
+    path, data = _request(app, auth, "reschedule", series[0])
+    data["end_time"] = "13:00"  # invalid: ends before it starts → nothing saved, nothing queued
+    assert client.post(path, data=data).status_code == 422
+    assert _notices(app) == []
+    path, data = _request(app, auth, "reschedule", series[0])
+    assert client.post(path, data=data).status_code == 303
+    assert _notices(app) == [("moved", series[0])] * people
+    path, data = _request(app, auth, "edit-this", series[1])
+    data["priority_level"] = "high"
+    data["start_time"], data["end_time"] = "10:00", "11:00"  # same times: not "moved"
+    assert client.post(path, data=data).status_code == 303
+    assert len(_notices(app)) == people
+    path, data = _request(app, auth, "cancel-all", series[1])
+    assert client.post(path, data=data).status_code == 303
+    # Series: the chosen occurrence (the others start weeks ahead).
+    assert _notices(app).count(("cancelled", series[1])) == people
+    assert {kind for kind, _id in _notices(app)} == {"moved", "cancelled"}
+    assert len(_notices(app)) == 2 * people

@@ -23,7 +23,7 @@ Each public function commits on success and rolls back on any refusal
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from dashboard.extensions import db
 from dashboard.models import EnrolledCourse, Session, SessionSeries, User
 from dashboard.services import recurrence
+from dashboard.services.notifications import queue_session_notice
 from dashboard.services.scheduling.conflicts import (
     find_conflicts,
     record_overrides,
@@ -66,7 +67,11 @@ from dashboard.services.session_writes import (
     StaleEdit,
     write_session,
 )
-from dashboard.timezones import zone
+from dashboard.timezones import schedule_zone, zone
+
+#: Series changes notify the chosen occurrence and those starting within this time.
+NOTICE_HORIZON = timedelta(days=7)
+_TIME_FIELDS = frozenset({"session_date", "start_time", "end_time"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -105,6 +110,25 @@ def lock_at_version(session_id: int, version: datetime | None) -> Session:
     if session.updated_at != version:
         raise StaleEdit()
     return session
+
+
+def _notify(written: list[Applied], kind: str, chosen_id: int, now: datetime) -> None:
+    """Queue "cancelled" / "moved" emails to the people of the sessions just written.
+
+    Queued in this transaction (a rolled-back change sends nothing), sent by the
+    worker. "moved" only when the date or a time changed. For a series, only
+    the occurrence the user chose and those within ``NOTICE_HORIZON`` are
+    notified: an email per person for each of thirty weekly lessons is noise.
+    """
+    for applied in written:
+        if kind == "moved" and not any(c.field in _TIME_FIELDS for c in applied.changes):
+            continue
+        if applied.session_id != chosen_id:
+            row = applied.row
+            start = datetime.combine(row["session_date"], row["start_time"], tzinfo=schedule_zone())
+            if start > now + NOTICE_HORIZON:
+                continue
+        queue_session_notice(applied.session_id, kind)
 
 
 # --- create ------------------------------------------------------------------
@@ -220,7 +244,9 @@ def update_sessions(
     assert course is not None
     series = series_of(session)
     if series is None or scope == Scope.THIS:
-        return [_update_one(user, session, course, data)]
+        written = [_update_one(user, session, course, data)]
+        _notify(written, "moved", session.id, now)
+        return written
 
     tz = zone(data.tzid)
     chosen_start = starts_at(session).astimezone(tz)
@@ -274,6 +300,7 @@ def update_sessions(
         for target, occurrence, (day, start, end) in planned
     ]
     record_overrides(user, [(t.id, slot) for t, _o, slot in planned], conflicts, reason)
+    _notify(written, "moved", session.id, now)
     return written
 
 
@@ -364,6 +391,7 @@ def reschedule_session(
         user.id,
     )
     record_overrides(user, [(session.id, slot)], conflicts, reason)
+    _notify([applied], "moved", session.id, now)
     return applied
 
 
@@ -382,10 +410,12 @@ def cancel_sessions(
         if scope == Scope.FOLLOWING:
             series = split_series(user, series, session, now)
         targets = open_members(series, now)
-    return [
+    written = [
         write_session(target.id, target.updated_at, {"status": "cancelled"}, user.id)
         for target in targets
     ]
+    _notify(written, "cancelled", session.id, now)
+    return written
 
 
 @_one_transaction
