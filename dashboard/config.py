@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.choices import DEFAULT_SCHEDULE_TIMEZONE
@@ -45,10 +46,72 @@ def _read_when_written(path: Path) -> str:
     raise RuntimeError(f"{path} stayed empty; delete it or set SECRET_KEY")
 
 
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long the app waits for PostgreSQL, so no request can hang on it.
+
+    Read from ``DB_*`` environment variables (README → Configuration). The
+    server enforces the three ``*_ms`` limits; ``connect_timeout`` is libpq's
+    limit on opening a connection. ``gunicorn.conf.py`` sizes the worker
+    timeouts from the same values.
+    """
+
+    connect_s: int = 5
+    statement_ms: int = 10_000
+    lock_ms: int = 3_000
+    idle_in_transaction_ms: int = 60_000
+
+    @classmethod
+    def from_environment(cls) -> DatabaseTimeouts:
+        """The timeouts in ``DB_CONNECT_TIMEOUT`` (s) and ``DB_*_TIMEOUT_MS``; defaults otherwise."""
+        return cls(
+            connect_s=_int_env("DB_CONNECT_TIMEOUT", cls.connect_s),
+            statement_ms=_int_env("DB_STATEMENT_TIMEOUT_MS", cls.statement_ms),
+            lock_ms=_int_env("DB_LOCK_TIMEOUT_MS", cls.lock_ms),
+            idle_in_transaction_ms=_int_env(
+                "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", cls.idle_in_transaction_ms
+            ),
+        )
+
+    def connect_args(self) -> dict[str, object]:
+        """psycopg ``connect()`` arguments: libpq's connect timeout plus session settings.
+
+        The settings travel in the startup packet (libpq ``options``), so they
+        cost no extra round trip and hold from the first statement on. ``0``
+        switches a limit off, as in PostgreSQL.
+        """
+        settings = {
+            "statement_timeout": self.statement_ms,
+            "lock_timeout": self.lock_ms,
+            "idle_in_transaction_session_timeout": self.idle_in_transaction_ms,
+        }
+        return {
+            "connect_timeout": self.connect_s,
+            "options": " ".join(f"-c {name}={value}" for name, value in settings.items()),
+        }
+
+
+def _int_env(name: str, default: int) -> int:
+    """A non-negative whole number from the environment; a clear error for anything else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 switches the limit off); got {raw!r}")
+    return int(raw)
+
+
 def default_config() -> dict[str, object]:
     """Settings every app gets; ``create_app(config)`` overrides any of them."""
+    timeouts = DatabaseTimeouts.from_environment()
     return {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "connect_args": timeouts.connect_args(),
+        },
+        "DATABASE_TIMEOUTS": timeouts,
+        # /healthz opens its own connection and gives up after this long (seconds).
+        "HEALTHZ_TIMEOUT": float(os.environ.get("HEALTHZ_TIMEOUT") or 1.5),
         "SCHEDULE_TIMEZONE": os.environ.get("SCHEDULE_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
         "DEFAULT_USER_TIMEZONE": os.environ.get("DEFAULT_USER_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,10 +1,19 @@
-"""Friendly error pages, and a 503 page when the database is away.
+"""Friendly error pages, and clear answers when the database is away or busy.
 
 Every error is shown with ``templates/errors/error.html``: the whole page for
 a browser, only its ``error`` block for htmx (``dashboard.rendering``), so the
-two say the same thing. A lost database connection is a 503 with the session
-rolled back; ``pool_pre_ping`` then finds a fresh connection on the next
-request, so the app recovers by itself once the database is back.
+two say the same thing. Database trouble is answered here for every route,
+always with the request's transaction rolled back:
+
+* a lost or refused connection → 503 with ``Retry-After``; ``pool_pre_ping``
+  then finds a fresh connection on the next request, so the app recovers by
+  itself once the database is back;
+* a lock not granted within ``lock_timeout`` (SQLSTATE 55P03: someone else is
+  writing the same row) → 409 for a write, "try again in a moment"; 503 with
+  ``Retry-After`` for a read;
+* a statement cancelled by ``statement_timeout`` (57014) → 503 with ``Retry-After``.
+
+The limits themselves are set on every connection (``config.DatabaseTimeouts``).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import time
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from psycopg import errors as pg_errors
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -30,6 +40,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     403: ("You do not have access to this page", "Your account cannot see or change this."),
     404: ("Page not found", "There is nothing here. The link may be out of date."),
     405: ("That did not work", "This page cannot be used that way."),
+    409: ("That was not saved", "Someone else changed this at the same time. Please try again."),
     429: (
         "Too many attempts",
         "Please wait a minute before trying again.",
@@ -49,6 +60,26 @@ CSRF_MESSAGE = "This form has expired. Please reload the page and try again."
 
 #: Seconds a client should wait after a database outage before retrying.
 RETRY_AFTER_OUTAGE = 30
+
+#: A write that could not get its row within ``lock_timeout``: another request holds it.
+BUSY_MESSAGE = "Someone else is saving this right now — try again in a moment."
+
+#: A request cut short by ``statement_timeout`` (or a read that waited too long for a lock).
+SLOW_MESSAGE = "The database is too busy to answer right now. Please try again in a moment."
+
+#: Seconds to wait before retrying after a lock or statement timeout: the other
+#: request is usually done by then.
+RETRY_AFTER_BUSY = 5
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Did PostgreSQL give up waiting for a lock (``lock_timeout``, SQLSTATE 55P03)?"""
+    return isinstance(getattr(error, "orig", error), pg_errors.LockNotAvailable)
+
+
+def is_statement_timeout(error: BaseException) -> bool:
+    """Was the statement cancelled (``statement_timeout``, SQLSTATE 57014)?"""
+    return isinstance(getattr(error, "orig", error), pg_errors.QueryCanceled)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -103,16 +134,47 @@ def _csrf_error(error: CSRFError) -> Response:
 
 
 def _database_error(error: DBAPIError) -> Response:
-    """A lost or refused database connection is a 503; other database errors are bugs (500)."""
-    if not (isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated):
+    """Timeouts are 409/503, a lost database is 503; other database errors are bugs (500)."""
+    if is_lock_timeout(error) or is_statement_timeout(error):
+        return _database_busy(error)
+    if not (_is_outage(error) or error.connection_invalidated):
         raise error
     current_app.logger.warning(
         "Database unavailable during %s %s: %s", request.method, request.path, error.orig
     )
-    _rollback()
-    # The page header shows who is signed in; asking the database again would fail too.
-    login_manager._update_request_context_with_user(None)
+    _forget_database_state()
     return render_error(503, headers={"Retry-After": str(RETRY_AFTER_OUTAGE)})
+
+
+def _database_busy(error: DBAPIError) -> Response:
+    """A lock or statement timeout: nothing was written; say when to try again."""
+    current_app.logger.warning(
+        "Database timeout during %s %s: %s", request.method, request.path, error.orig
+    )
+    _forget_database_state()
+    retry = {"Retry-After": str(RETRY_AFTER_BUSY)}
+    if is_lock_timeout(error) and request.method not in ("GET", "HEAD"):
+        return render_error(409, BUSY_MESSAGE, retry)
+    return render_error(503, SLOW_MESSAGE, retry)
+
+
+def _is_outage(error: DBAPIError) -> bool:
+    """Errors that mean the connection is gone (or never came), not that our SQL is wrong."""
+    # The server ends a session left idle in a transaction (25P03) with a FATAL error
+    # psycopg classes as InternalError; for the request it is a lost connection.
+    return isinstance(error, OperationalError | InterfaceError) or isinstance(
+        error.orig, pg_errors.IdleInTransactionSessionTimeout
+    )
+
+
+def _forget_database_state() -> None:
+    """Roll back, and render the error page without asking the database anything more.
+
+    The page header shows who is signed in, and the user row was expired by the
+    rollback: loading it again would wait on a database that is away or busy.
+    """
+    _rollback()
+    login_manager._update_request_context_with_user(None)
 
 
 def _rollback() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from dashboard.blueprints.health import bp
 from dashboard.services.health import database_is_reachable
@@ -10,7 +10,9 @@ from dashboard.services.health import database_is_reachable
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 when the database answers, 503 when it does not."""
-    if database_is_reachable():
+    """200 when the database answers within ``HEALTHZ_TIMEOUT`` seconds, else 503."""
+    if database_is_reachable(current_app.config["HEALTHZ_TIMEOUT"]):
         return jsonify(status="ok"), 200
-    return jsonify(status="unavailable", detail="database unreachable"), 503
+    response = jsonify(status="unavailable", detail="database unreachable")
+    response.headers["Retry-After"] = "5"
+    return response, 503

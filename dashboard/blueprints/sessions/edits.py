@@ -23,11 +23,13 @@ from datetime import datetime
 from flask import Response, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
+from sqlalchemy.exc import OperationalError
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
 from dashboard.blueprints.sessions.board_choices import expect_board_choices
 from dashboard.blueprints.sessions.routes import facts_context
+from dashboard.errors import is_lock_timeout
 from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, can, may_see_history
@@ -86,6 +88,9 @@ class Feedback:
 
 _KIND = {200: "saved", InvalidEdit.status: "invalid", StaleEdit.status: "stale"}
 
+#: Shown on the card when another request held the row past ``lock_timeout``.
+BUSY_SESSION = "Someone else is saving this session — try again in a moment."
+
 
 # --- The four single-session edits ------------------------------------------
 
@@ -128,7 +133,12 @@ def _edit(
     control: str,
     parse: Callable[[FormData, SessionView], dict[str, object]],
 ) -> Response:
-    """Authorise, validate (422), version-check (409), write + audit, answer."""
+    """Authorise, validate (422), version-check (409), write + audit, answer.
+
+    The answer to a saved edit is built before COMMIT, inside the transaction
+    that wrote it: once COMMIT has succeeded nothing can fail any more, so a
+    database lost right after it cannot turn a saved change into an error page.
+    """
     view = load_session_for(session_id, action)
     next_url = _next_url(view.id)
     try:
@@ -141,17 +151,38 @@ def _edit(
             abort(404, description=rejected.message)
         feedback = Feedback(control, _KIND[rejected.status], rejected.message, rejected.field)
         return _card_response(view, rejected.status, feedback, next_url)
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise  # dashboard.errors answers timeouts and outages
+        # Another request holds the row (FOR UPDATE) past lock_timeout: the latest card + notice.
+        db.session.rollback()
+        return _card_response(view, 409, Feedback(control, "stale", BUSY_SESSION), next_url)
+    saved = Feedback(control, "saved", "Saved")
+    response = _card_response(view, 200, saved, next_url, flash_later=True)
     db.session.commit()
-    return _card_response(view, 200, Feedback(control, "saved", "Saved"), next_url)
-
-
-def _card_response(before: SessionView, status: int, feedback: Feedback, next_url: str) -> Response:
-    """The fresh card (+ requested out-of-band pieces) for htmx; else flash and 303."""
-    fresh = _fresh_view(before.id)
     if not is_htmx():
-        label = fresh.course_title or f"Session #{fresh.id}"
-        flash(f"{label}: {feedback.message}" if feedback.kind != "saved" else f"{label}: saved.")
+        _flash(view, saved)
+    return response
+
+
+def _card_response(
+    before: SessionView,
+    status: int,
+    feedback: Feedback,
+    next_url: str,
+    *,
+    flash_later: bool = False,
+) -> Response:
+    """The fresh card (+ requested out-of-band pieces) for htmx; else flash and 303.
+
+    ``flash_later``: the caller flashes after COMMIT (a flash set before would
+    survive a failed COMMIT and say "saved"); without JavaScript nothing is read.
+    """
+    if not is_htmx():
+        if not flash_later:
+            _flash(before, feedback)
         return _see_other(next_url)
+    fresh = _fresh_view(before.id)
     oob = _requested_oob()
     context = {"s": fresh, "feedback": feedback, "edit_next": next_url, "edit_oob": oob}
     # A schedule-list row swaps only itself (hx-swap="none"): no card to render.
@@ -188,6 +219,12 @@ def _card_response(before: SessionView, status: int, feedback: Feedback, next_ur
             history_oob=True,
         )
     return _vary(make_response(body, status))
+
+
+def _flash(view: SessionView, feedback: Feedback) -> None:
+    """The outcome as a flashed message, for the page a no-JavaScript form returns to."""
+    label = view.course_title or f"Session #{view.id}"
+    flash(f"{label}: {feedback.message}" if feedback.kind != "saved" else f"{label}: saved.")
 
 
 def _featured_strip_oob(s: SessionView, was_featured: bool) -> str:
