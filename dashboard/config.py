@@ -63,7 +63,7 @@ class DatabaseTimeouts:
 
     @classmethod
     def from_environment(cls) -> DatabaseTimeouts:
-        """The timeouts in ``DB_CONNECT_TIMEOUT`` (s) and ``DB_*_TIMEOUT_MS``; defaults otherwise."""
+        """Timeouts from ``DB_CONNECT_TIMEOUT`` (s) and ``DB_*_TIMEOUT_MS``, else the defaults."""
         return cls(
             connect_s=_int_env("DB_CONNECT_TIMEOUT", cls.connect_s),
             statement_ms=_int_env("DB_STATEMENT_TIMEOUT_MS", cls.statement_ms),
