@@ -65,10 +65,14 @@ def dataset(sessions: int) -> str:
 
 
 def serve(module: str, port: int, env: dict[str, str], threads: int = 1) -> subprocess.Popen:
-    """Start gunicorn with 2 workers (each with ``threads`` threads); wait until it answers."""
+    """Start gunicorn with 2 workers (each with ``threads`` threads); wait until it answers.
+
+    The repository's ``gunicorn.conf.py`` supplies the rest (timeouts sized from
+    the database limits), exactly as in production.
+    """
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", module],
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
+         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
