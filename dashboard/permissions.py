@@ -7,6 +7,7 @@ about a person), which turn a refusal into 403 and a missing row into 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -68,16 +69,63 @@ def children_of(parent_id: int) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class Reach:
+    """The sessions a user may see: every one, or those of these tutors or these students.
+
+    The one rule of "who sees which sessions" (DESIGN.md → Who uses it), asked
+    two ways: ``includes`` for one session in hand, ``where`` as SQL for
+    queries that list sessions (calendar feeds, reminders).
+    """
+
+    everything: bool = False
+    tutor_ids: frozenset[int] = frozenset()
+    student_ids: frozenset[int] = frozenset()
+
+    def includes(self, session: OwnedSession) -> bool:
+        """Is ``session`` among them?"""
+        return (
+            self.everything
+            or session.tutor_id in self.tutor_ids
+            or session.student_id in self.student_ids
+        )
+
+    def where(
+        self, tutor_id: sa.ColumnElement[int], student_id: sa.ColumnElement[int]
+    ) -> sa.ColumnElement[bool]:
+        """The same rule as a WHERE condition on a query's tutor and student columns."""
+        if self.everything:
+            return sa.true()
+        conditions = [
+            _among(column, ids)
+            for column, ids in ((tutor_id, self.tutor_ids), (student_id, self.student_ids))
+            if ids
+        ]
+        return sa.or_(*conditions) if conditions else sa.false()
+
+
+def _among(column: sa.ColumnElement[int], ids: frozenset[int]) -> sa.ColumnElement[bool]:
+    return column == next(iter(ids)) if len(ids) == 1 else column.in_(sorted(ids))
+
+
+def reach_of(user: Person) -> Reach:
+    """Coordinators see every session; tutors those they teach; students their own;
+    parents their children's; anyone else none."""
+    if user.role == ROLE_COORDINATOR:
+        return Reach(everything=True)
+    if user.role == ROLE_TUTOR:
+        return Reach(tutor_ids=frozenset({user.id}))
+    if user.role == ROLE_STUDENT:
+        return Reach(student_ids=frozenset({user.id}))
+    if user.role == ROLE_PARENT:
+        return Reach(student_ids=frozenset(children_of(user.id)))
+    return Reach()
+
+
 def _within_reach(user: Person, session: OwnedSession) -> bool:
     if user.role == ROLE_COORDINATOR:
-        return True
-    if user.role == ROLE_TUTOR:
-        return session.tutor_id == user.id
-    if user.role == ROLE_STUDENT:
-        return session.student_id == user.id
-    if user.role == ROLE_PARENT:
-        return session.student_id is not None and session.student_id in children_of(user.id)
-    return False
+        return True  # without asking for a parent's children
+    return reach_of(user).includes(session)
 
 
 def allowed_actions(user: Person, session: OwnedSession) -> frozenset[Action]:

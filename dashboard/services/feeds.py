@@ -8,8 +8,10 @@
   sessions from ``FEED_HISTORY_DAYS`` ago onwards, so feeds stay small.
 * Each session is one VEVENT with the stable UID ``session-<id>@tutoring-dashboard``;
   DTSTART/DTEND carry the schedule zone's TZID and the calendar has its
-  VTIMEZONE. Cancelled sessions stay in the feed with ``STATUS:CANCELLED`` so
-  calendars remove them. A VALARM fires ``alarm_before_minutes`` before the
+  VTIMEZONE, written with yearly RRULEs for every year the sessions fall in
+  (``services/vtimezone.py``: ical.js misreads icalendar's own RDATE lists).
+  Cancelled sessions stay in the feed with ``STATUS:CANCELLED`` so calendars
+  remove them. A VALARM fires ``alarm_before_minutes`` before the
   start when ``alarm_enabled``.
 * SEQUENCE comes from ``session_feed_sequences``: whenever a feed is built
   and a session's ``updated_at`` differs from the one seen last time, its
@@ -22,15 +24,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from icalendar import Alarm, Calendar, Event
 
-from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
 from dashboard.extensions import db
 from dashboard.models import FeedToken, Session, User
-from dashboard.permissions import Person, children_of
+from dashboard.permissions import Person, reach_of
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
@@ -38,6 +39,7 @@ from dashboard.services.session_views import (
     student_column,
     tutor_column,
 )
+from dashboard.services.vtimezone import vtimezone
 from dashboard.timezones import end_date, schedule_zone
 
 FEED_HISTORY_DAYS = 90
@@ -84,16 +86,11 @@ def user_for_token(token: str) -> User | None:
 
 
 def visible_to(user: Person, statement: sa.Select) -> sa.Select:
-    """Restrict a ``session_view_select`` to the sessions ``user`` may see."""
-    if user.role == ROLE_COORDINATOR:
+    """Restrict a ``session_view_select`` to the sessions ``user`` may see (``permissions``)."""
+    reach = reach_of(user)
+    if reach.everything:
         return statement
-    if user.role == ROLE_TUTOR:
-        return statement.where(tutor_column() == user.id)
-    if user.role == ROLE_STUDENT:
-        return statement.where(student_column() == user.id)
-    if user.role == ROLE_PARENT:
-        return statement.where(student_column().in_(children_of(user.id)))
-    return statement.where(sa.false())
+    return statement.where(reach.where(tutor_column(), student_column()))
 
 
 def feed_sessions(user: Person, today: date) -> list[SessionView]:
@@ -141,14 +138,27 @@ def session_uid(session_id: int) -> str:
     return f"session-{session_id}@{UID_DOMAIN}"
 
 
+def event_time(day: date, at: time) -> datetime:
+    """A stored wall-clock time for DTSTART/DTEND: in the schedule zone, or UTC if unclear.
+
+    A time in the hour a DST change skips or repeats means one instant to us
+    (zoneinfo's ``fold=0``, which is RFC 5545's rule too), but calendar clients
+    disagree on it (ical.js picks the other one). Such times are written in
+    UTC, which every client reads the same way.
+    """
+    local = datetime.combine(day, at, tzinfo=schedule_zone())
+    if local.utcoffset() != local.replace(fold=1).utcoffset():
+        return local.astimezone(UTC)
+    return local
+
+
 def _event(view: SessionView, sequence: int, stamp: datetime) -> Event:
-    zone = schedule_zone()
     event = Event()
     event.add("uid", session_uid(view.id))
     event.add("dtstamp", stamp)
-    event.add("dtstart", datetime.combine(view.session_date, view.start_time, tzinfo=zone))
+    event.add("dtstart", event_time(view.session_date, view.start_time))
     end_day = end_date(view.session_date, view.start_time, view.end_time)  # 22:00–01:00
-    event.add("dtend", datetime.combine(end_day, view.end_time, tzinfo=zone))
+    event.add("dtend", event_time(end_day, view.end_time))
     event.add("sequence", sequence)
     event.add("summary", f"{view.course_title} — {view.student_name} with {view.tutor_name}")
     event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")
@@ -178,9 +188,13 @@ def build_calendar(views: list[SessionView], name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     stamp = datetime.now(UTC).replace(microsecond=0)
     numbers = sequences(view.id for view in views)
+    if views:
+        # Before the events that use it, valid for every year they fall in.
+        first = min(view.session_date for view in views)
+        last = max(end_date(view.session_date, view.start_time, view.end_time) for view in views)
+        calendar.add_component(vtimezone(schedule_zone().key, first, last))
     for view in views:
         calendar.add_component(_event(view, numbers.get(view.id, 0), stamp))
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
