@@ -344,28 +344,34 @@ def database_lost_after_commit(app: Flask, server_url: str, url: str) -> Iterato
             db.engine.dispose()  # the pool's connections were terminated
 
 
-@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
-def test_a_committed_edit_is_answered_as_saved_when_the_database_dies_after_commit(
-    app, client, auth, build, server_url, database_url, htmx
-):
-    coordinator = build.user("coordinator", "boss@test.example")
+@pytest.fixture
+def one_session(app, build, auth) -> int:
+    """A coordinator (signed in) and one low-priority session, tutor absent; returns its id."""
+    build.user("coordinator", "boss@test.example")
     session_id = build.session(
         build.enrolment(build.user("tutor"), build.user("student")),
         date.today() + timedelta(days=2),
         clock(9),
         priority_level="low",
+        tutor_attendance_status="absent",
     )
-    assert coordinator
     auth.login("boss@test.example")
+    return session_id
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_committed_edit_is_answered_as_saved_when_the_database_dies_after_commit(
+    app, client, auth, one_session, server_url, database_url, htmx
+):
     form = {
         "priority_level": "high",
-        "version": view_of(app, session_id).version,
+        "version": view_of(app, one_session).version,
         "csrf_token": auth.csrf_token(),
         "oob": "history",
     }
     with database_lost_after_commit(app, server_url, libpq_url(database_url)):
         answer = client.post(
-            f"/sessions/{session_id}/priority", data=form, headers=HTMX if htmx else {}
+            f"/sessions/{one_session}/priority", data=form, headers=HTMX if htmx else {}
         )
         with app.app_context(), pytest.raises(sa.exc.OperationalError):
             db.session.execute(sa.text("SELECT 1"))  # the loss is real
@@ -377,7 +383,30 @@ def test_a_committed_edit_is_answered_as_saved_when_the_database_dies_after_comm
     else:
         assert answer.status_code == 303
         assert "saved." in client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert full_row(app, session_id)["priority_level"] == "high"
+    assert full_row(app, one_session)["priority_level"] == "high"
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_committed_bulk_attendance_is_answered_as_saved_when_the_database_dies(
+    app, client, auth, one_session, server_url, database_url, htmx
+):
+    form = {
+        "session_id": str(one_session),
+        f"version-{one_session}": view_of(app, one_session).version,
+        "action": "all-present",
+        "csrf_token": auth.csrf_token(),
+    }
+    with database_lost_after_commit(app, server_url, libpq_url(database_url)):
+        answer = client.post("/sessions/attendance/bulk", data=form, headers=HTMX if htmx else {})
+    expected = "Attendance saved for 1 sessions (1 changed)."
+    if htmx:
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert expected in answer.get_data(as_text=True)
+    else:
+        assert answer.status_code == 303
+        page = client.get(answer.headers["Location"], follow_redirects=True)
+        assert expected in page.get_data(as_text=True)
+    assert full_row(app, one_session)["tutor_attendance_status"] == "present"
 
 
 # --- A frozen PostgreSQL (SIGSTOP) ---------------------------------------------

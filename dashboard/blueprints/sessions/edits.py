@@ -278,10 +278,17 @@ def bulk_attendance() -> Response:
         )
         feedback = Feedback("bulk", _KIND[status], summary)
         return _bulk_response(_views_in_order(ids), status, feedback, next_url, errors, pending)
-    db.session.commit()
     changed = sum(1 for result in applied if result.changes)
     message = f"Attendance saved for {len(applied)} sessions ({changed} changed)."
-    return _bulk_response(_views_in_order(ids), 200, Feedback("bulk", "saved", message), next_url)
+    if not is_htmx():
+        db.session.commit()
+        flash(message)
+        return _see_other(next_url)
+    # Built before COMMIT, as in _edit: a saved change is always answered as saved.
+    saved = Feedback("bulk", "saved", message)
+    response = _bulk_response(_views_in_order(ids), 200, saved, next_url)
+    db.session.commit()
+    return response
 
 
 def _bulk_response(
