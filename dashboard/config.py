@@ -108,6 +108,8 @@ def default_config() -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
             "connect_args": timeouts.connect_args(),
+            # Waiting for a free pooled connection is bounded like opening one (then 503).
+            "pool_timeout": timeouts.connect_s or 30,
         },
         "DATABASE_TIMEOUTS": timeouts,
         # /healthz opens its own connection and gives up after this long (seconds).

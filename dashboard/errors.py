@@ -11,7 +11,8 @@ always with the request's transaction rolled back:
 * a lock not granted within ``lock_timeout`` (SQLSTATE 55P03: someone else is
   writing the same row) → 409 for a write, "try again in a moment"; 503 with
   ``Retry-After`` for a read;
-* a statement cancelled by ``statement_timeout`` (57014) → 503 with ``Retry-After``.
+* a statement cancelled by ``statement_timeout`` (57014), or no free pooled
+  connection within ``pool_timeout`` → 503 with ``Retry-After``.
 
 The limits themselves are set on every connection (``config.DatabaseTimeouts``).
 """
@@ -25,6 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from dashboard.access import unauthorized_response
@@ -87,6 +89,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _pool_exhausted)
 
 
 def render_error(
@@ -156,6 +159,15 @@ def _database_busy(error: DBAPIError) -> Response:
     if is_lock_timeout(error) and request.method not in ("GET", "HEAD"):
         return render_error(409, BUSY_MESSAGE, retry)
     return render_error(503, SLOW_MESSAGE, retry)
+
+
+def _pool_exhausted(error: PoolTimeout) -> Response:
+    """Every pooled connection stayed busy for ``pool_timeout``: 503, try again shortly."""
+    current_app.logger.warning(
+        "No free database connection for %s %s", request.method, request.path
+    )
+    _forget_database_state()
+    return render_error(503, SLOW_MESSAGE, {"Retry-After": str(RETRY_AFTER_BUSY)})
 
 
 def _is_outage(error: DBAPIError) -> bool:

@@ -477,3 +477,26 @@ def test_healthz_answers_503_within_2_seconds_when_postgresql_is_frozen(own_serv
     assert recovered.status == 200 and recovered.seconds < 1
     with app.app_context():
         db.engine.dispose()
+
+
+def test_no_free_pooled_connection_is_503_after_the_pool_timeout(database_url):
+    options = {
+        "pool_pre_ping": True,
+        "connect_args": DatabaseTimeouts().connect_args(),
+        "pool_size": 1,
+        "max_overflow": 0,
+        "pool_timeout": 1,
+    }
+    app = create_app(app_config(database_url, SQLALCHEMY_ENGINE_OPTIONS=options))
+    with app.app_context():
+        held = db.engine.connect()  # the pool's only connection, kept busy
+        try:
+            started = time.monotonic()
+            answer = app.test_client().get("/feeds/no-such-token.ics")
+            seconds = time.monotonic() - started
+        finally:
+            held.close()
+        db.engine.dispose()
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert seconds < 2
