@@ -25,6 +25,8 @@ static/vendor/.installed: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 	touch $@
 
 # Debian's Chromium for the browser tests (installed only when missing and possible).

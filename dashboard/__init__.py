@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from apiflask import APIFlask
 from flask import Flask
 
 from dashboard.config import default_config, load_secret_key
@@ -16,9 +17,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Build the Flask app; ``config`` overrides the environment-derived defaults."""
-    app = Flask(
+    """Build the Flask app; ``config`` overrides the environment-derived defaults.
+
+    ``APIFlask`` is Flask plus the OpenAPI generator the JSON API (``/api/v1``,
+    ``dashboard.blueprints.api``) is documented with. Its own spec and docs
+    routes and its JSON error pages are off: the API serves its document and
+    docs page itself, and every other page keeps the HTML error pages.
+    """
+    app = APIFlask(
         __name__,
+        title="Tutoring dashboard API",
+        version="1",
+        spec_path=None,
+        docs_path=None,
+        json_errors=False,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

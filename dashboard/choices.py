@@ -68,3 +68,11 @@ EMAIL_KINDS: tuple[str, ...] = (
     EMAIL_REMINDER,
     *SESSION_NOTICES,
 )
+
+#: Personal access tokens of the JSON API: ``read`` may only GET; ``write`` may also
+#: change whatever the token's owner may change.
+API_TOKEN_SCOPE_READ = "read"
+API_TOKEN_SCOPE_WRITE = "write"
+API_TOKEN_SCOPES: tuple[str, ...] = (API_TOKEN_SCOPE_READ, API_TOKEN_SCOPE_WRITE)
+#: Lifetimes offered when making a token, in days (every token expires).
+API_TOKEN_LIFETIME_DAYS: tuple[int, ...] = (7, 30, 90, 365)

@@ -124,6 +124,8 @@ def default_config() -> dict[str, object]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Requests per API token (or per address without a valid token) to /api/v1.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
         # Benchmarks only: send X-Query-Count (SQL statements run by the request).
         "EXPOSE_QUERY_COUNT": os.environ.get("EXPOSE_QUERY_COUNT", "") == "1",
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),

@@ -15,6 +15,8 @@ always with the request's transaction rolled back:
   connection within ``pool_timeout`` → 503 with ``Retry-After``.
 
 The limits themselves are set on every connection (``config.DatabaseTimeouts``).
+Requests to the JSON API (``/api/…``) get the same statuses as RFC 9457 problem
+details instead of a page (``render_error`` → ``dashboard.blueprints.api.problems``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from dashboard.access import unauthorized_response
+from dashboard.blueprints.api.problems import (
+    is_api_request,
+    problem_response,
+)
 from dashboard.extensions import db, limiter, login_manager
 from dashboard.rendering import is_htmx, render_page
 
@@ -95,7 +101,9 @@ def register_error_handlers(app: Flask) -> None:
 def render_error(
     code: int, message: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    """The error page (or its fragment for htmx) for ``code``."""
+    """The error page (or its fragment for htmx) for ``code``; problem details for the API."""
+    if is_api_request():
+        return problem_response(code, message, headers=headers)
     title, default_message = MESSAGES.get(code, (_http_name(code), ""))
     response = render_page(
         "errors/error.html",

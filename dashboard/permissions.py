@@ -7,13 +7,20 @@ about a person), which turn a refusal into 403 and a missing row into 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 import sqlalchemy as sa
 
-from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
+from dashboard.choices import (
+    API_TOKEN_SCOPE_WRITE,
+    ROLE_COORDINATOR,
+    ROLE_PARENT,
+    ROLE_STUDENT,
+    ROLE_TUTOR,
+)
 from dashboard.extensions import db
 from dashboard.models import ParentStudent
 
@@ -233,3 +240,47 @@ def board_fits_session(board: OwnedBoard, session: OwnedSession) -> bool:
 def may_see_history(user: Person, session: OwnedSession) -> bool:
     """The change log of a session is for the people who may change it."""
     return bool(edit_actions(user, session))
+
+
+# --- The JSON API (issue 16): which action a changed column needs; token scopes ---
+
+#: The ``sessions`` columns ``PATCH /api/v1/sessions/<id>`` may change, and the
+#: action each needs (the same actions as the pages' inline edits and edit form).
+#: Any other column (date, times, status, series, reviews, bookkeeping) is
+#: changed through scheduling, never by a plain PATCH.
+SESSION_FIELD_ACTIONS: dict[str, Action] = {
+    "tutor_attendance_status": Action.EDIT_ATTENDANCE,
+    "student_attendance_status": Action.EDIT_ATTENDANCE,
+    "priority_level": Action.EDIT_PRIORITY,
+    "is_featured": Action.FEATURE,
+    "whiteboard_id": Action.LINK_WHITEBOARD,
+    "topics": Action.SCHEDULE,
+    "topics_covered": Action.SCHEDULE,
+    "session_mode": Action.SCHEDULE,
+    "location": Action.SCHEDULE,
+    "notification_enabled": Action.SCHEDULE,
+    "alarm_enabled": Action.SCHEDULE,
+    "alarm_before_minutes": Action.SCHEDULE,
+}
+
+
+def fields_refused(user: Person, session: OwnedSession, fields: Iterable[str]) -> list[str]:
+    """The columns in ``fields`` that ``user`` may not change on ``session`` (empty: all fine)."""
+    allowed = allowed_actions(user, session)
+    return [name for name in fields if SESSION_FIELD_ACTIONS.get(name) not in allowed]
+
+
+def scope_allows(scope: str, method: str) -> bool:
+    """A ``read`` token may only read (GET/HEAD/OPTIONS); a ``write`` token may also change."""
+    return method in ("GET", "HEAD", "OPTIONS") or scope == API_TOKEN_SCOPE_WRITE
+
+
+class OwnedToken(Protocol):
+    """The bit of an API token the rules look at: whose it is."""
+
+    user_id: int
+
+
+def may_manage_token(user: Person, token: OwnedToken) -> bool:
+    """People see and revoke only their own tokens (a coordinator too)."""
+    return token.user_id == user.id

@@ -94,6 +94,23 @@ class Builder:
             db.session.commit()
             return enrolment.id
 
+    def api_token(
+        self, user_id: int, scope: str = "write", *, days: int = 30, revoked: bool = False
+    ) -> str:
+        """A personal access token of ``user_id``; returns its secret (shown once in the app)."""
+        from datetime import UTC
+
+        from dashboard.services.api_tokens import create_token
+
+        with self.app.app_context():
+            now = datetime.now(UTC)
+            made = create_token(user_id, f"token {self._next()}", scope, 30, now)
+            made.token.expires_at = now + timedelta(days=days)  # days < 0: already expired
+            if revoked:
+                made.token.revoked_at = now
+            db.session.commit()
+            return made.secret
+
     def whiteboard(self, url: str, name: str = "Board") -> int:
         """A whiteboard with this address."""
         with self.app.app_context():

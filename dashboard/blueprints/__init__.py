@@ -18,6 +18,8 @@ BLUEPRINTS = (
     "whiteboards",
     "onboarding",
     "outbox",
+    "tokens",
+    "api",
 )
 
 

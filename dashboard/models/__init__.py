@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import them from here: ``from dashboard.models import Session``."""
 
+from dashboard.models.api_tokens import ApiToken
 from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
@@ -21,6 +22,7 @@ from dashboard.models.users import ParentStudent, User
 from dashboard.models.whiteboards import WhiteboardSession
 
 __all__ = [
+    "ApiToken",
     "Course",
     "EnrolledCourse",
     "EnrolledStudent",

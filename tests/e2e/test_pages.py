@@ -44,6 +44,7 @@ PAGES = [
     ),
     ("coordinator-overrides", "coordinator@example.com", "/coordinator/overrides", None),
     ("session-detail", "tutor1@example.com", "/sessions/{featured_today}", None),
+    ("account-tokens", "tutor1@example.com", "/account/tokens", None),
 ]
 
 

@@ -32,7 +32,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dashboard.extensions import db
-from dashboard.models import EnrolledCourse, Session, WhiteboardSession
+from dashboard.models import ApiToken, EnrolledCourse, Session, WhiteboardSession
 from tests.conftest import AuthActions
 from tests.helpers import database_fingerprint
 
@@ -209,6 +209,45 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /admin/outbox/<int:job_id>/retry": expect(
         anonymous=302, coordinator=404, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),
+    # Personal access tokens: one's own only; someone else's token is 404 (not even named).
+    "GET /account/tokens": {**everyone(200), "anonymous": 302},
+    "POST /account/tokens": {**everyone(422), "anonymous": 302},  # empty form
+    "POST /account/tokens/<int:token_id>/revoke": {
+        **everyone(404),
+        "anonymous": 302,
+        "tutor_own": 303,  # the "mine" token is tutor1's
+    },
+    # The JSON API. Requests carry the visitor's write token (API_TOKEN_USERS), never a
+    # cookie; anonymous requests get 401, not the sign-in page. Bodies: API_BODIES.
+    "GET /api/v1/openapi.json": everyone(200),
+    "GET /api/v1/docs": everyone(200),
+    "GET /api/v1/me": {**everyone(200), "anonymous": 401},
+    "GET /api/v1/courses": {**everyone(200), "anonymous": 401},
+    "GET /api/v1/enrolled_courses": {**everyone(200), "anonymous": 401},
+    "GET /api/v1/sessions": {**everyone(200), "anonymous": 401},
+    "GET /api/v1/sessions/<int:session_id>": expect(
+        anonymous=401, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
+    ),
+    # A date in the past: those who may schedule get 422 (like the form), others 403.
+    "POST /api/v1/sessions": expect(
+        anonymous=401, coordinator=422, tutor=(422, 422), student=(403, 403), parent=(403, 403)
+    ),
+    "PATCH /api/v1/sessions/<int:session_id>": expect(
+        anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /api/v1/whiteboard_sessions": expect(
+        anonymous=401, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
+    ),
+    # A coordinator's own account is no tutor, so a board owned by them is refused (422).
+    "POST /api/v1/whiteboard_sessions": expect(
+        anonymous=401, coordinator=422, tutor=(201, 201), student=(403, 403), parent=(403, 403)
+    ),
+    "PATCH /api/v1/whiteboard_sessions/<int:board_id>": expect(
+        anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "DELETE /api/v1/whiteboard_sessions/<int:board_id>": expect(
+        anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
 }
 
 #: Form fields of POST routes (besides the CSRF token); ``{name}`` is a ``Subjects`` field.
@@ -245,6 +284,28 @@ POST_BODIES: dict[str, dict[str, str]] = {
 }
 
 
+#: JSON bodies of API writes (values from ``Subjects``), and the If-Match they send.
+API_BODIES: dict[str, dict[str, str]] = {
+    "POST /api/v1/sessions": {
+        "enrolled_courses_id": "{enrolled_courses_id}",
+        "session_date": "2000-01-03",
+        "start_time": "10:00",
+        "end_time": "11:00",
+    },
+    "PATCH /api/v1/sessions/<int:session_id>": {"priority_level": "high"},
+    "POST /api/v1/whiteboard_sessions": {
+        "session_name": "Matrix board",
+        "board_url": "https://board.example/matrix",
+    },
+    "PATCH /api/v1/whiteboard_sessions/<int:board_id>": {"session_name": "Renamed board"},
+}
+API_IF_MATCH = {"PATCH /api/v1/sessions/<int:session_id>"}
+#: Accounts that get a write token for the API rows (the role cases', and the "other" tutor).
+API_TOKEN_USERS = sorted(
+    {case.email for case in ROLE_CASES.values() if case.email} | {"tutor2@example.com"}
+)
+
+
 @dataclass(frozen=True)
 class Subjects:
     """The ids that fill URL parameters (and POST bodies) for one side."""
@@ -256,6 +317,8 @@ class Subjects:
     whiteboard_id: int
     version: str
     token: str = "not-a-real-feed-token"
+    token_id: int = 0  # the side's tutor's API token (see ``api_tokens``)
+    enrolled_courses_id: int = 0  # the side's tutor teaching the side's student
 
     @property
     def board_id(self) -> int:
@@ -289,6 +352,14 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
                 WhiteboardSession.owner_id == tutor_id
             )
         )
+        token_id = db.session.scalar(
+            sa.select(sa.func.min(ApiToken.id)).where(ApiToken.user_id == tutor_id)
+        )
+        enrolment_id = db.session.scalar(
+            sa.select(sa.func.min(EnrolledCourse.id)).where(
+                EnrolledCourse.tutor_id == tutor_id, EnrolledCourse.student_id == student_id
+            )
+        )
         db.session.remove()
     assert session_id is not None and whiteboard_id is not None
     return Subjects(
@@ -298,6 +369,8 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
         session_id=session_id,
         whiteboard_id=whiteboard_id,
         version=version.isoformat(),
+        token_id=token_id or 0,
+        enrolled_courses_id=enrolment_id or 0,
     )
 
 
@@ -345,14 +418,56 @@ def test_matrix_covers_every_route(app):
     assert POST_BODIES.keys() <= MATRIX.keys()
 
 
-def request_as(app: Flask, client: FlaskClient, case: str, route: str, demo: dict[str, int]):
-    """Sign ``client`` in as the role case's user, then send ``route`` with that case's ids."""
+@pytest.fixture
+def api_tokens(app: Flask, demo: dict[str, int]) -> dict[str, str]:
+    """A write token for each of ``API_TOKEN_USERS``: email → secret."""
+    from tests.builders import Builder
+
+    build = Builder(app)
+    return {email: build.api_token(demo[email]) for email in API_TOKEN_USERS}
+
+
+def api_body(route: str, values: Subjects | dict[str, int]) -> dict[str, object]:
+    """The JSON body ``API_BODIES`` gives ``route``: ids filled in as integers."""
+    given = values if isinstance(values, dict) else fields_of(values)
+    body: dict[str, object] = {}
+    for name, text in API_BODIES.get(route, {}).items():
+        filled = text.format(**given)
+        body[name] = int(filled) if text.startswith("{") else filled
+    return body
+
+
+def api_request(client: FlaskClient, route: str, values: Subjects, url: str, secret: str | None):
+    """Send an API ``route`` with the visitor's bearer token (no cookie authority)."""
+    method = route.split(" ", 1)[0]
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    if route in API_IF_MATCH:
+        headers["If-Match"] = f'"{values.version}"'
+    body = api_body(route, values) if route in API_BODIES else None
+    return client.open(url, method=method, json=body, headers=headers)
+
+
+def request_as(
+    app: Flask,
+    client: FlaskClient,
+    case: str,
+    route: str,
+    demo: dict[str, int],
+    tokens: dict[str, str],
+):
+    """Sign ``client`` in as the role case's user, then send ``route`` with that case's ids.
+
+    API routes go with the user's token instead (``api_request``); signing in as
+    well shows that the cookie adds nothing.
+    """
     role = ROLE_CASES[case]
     auth = AuthActions(client)
     if role.email:
         assert auth.login(role.email).status_code == 302
     values = subjects(app, demo, role.subjects)
     url = build_url(app, route, values)
+    if route.split(" ", 1)[1].startswith("/api/"):
+        return api_request(client, route, values, url, tokens.get(role.email or ""))
     if route.startswith("GET "):
         return client.get(url)
     return client.post(url, data={**post_body(route, values), "csrf_token": auth.csrf_token()})
@@ -368,19 +483,27 @@ SAFE_ROUTES = [route for route in MATRIX if route.startswith("GET ")]
 UNSAFE_ROUTES = [route for route in MATRIX if not route.startswith("GET ")]
 
 
+#: Tables a GET may write for bookkeeping: an API token's ``last_used_at``.
+BOOKKEEPING_TABLES = {"api_tokens"}
+
+
 @pytest.mark.parametrize("route", SAFE_ROUTES, ids=SAFE_ROUTES)
-def test_safe_route_answers_each_visitor_as_designed(app, demo, route):
+def test_safe_route_answers_each_visitor_as_designed(app, demo, api_tokens, route):
     # GETs change nothing, so every visitor shares one seeded database (and we check that).
     before = database_fingerprint(app)
     actual = {}
     for case in ROLE_CASES:
-        response = request_as(app, app.test_client(), case, route, demo)
+        response = request_as(app, app.test_client(), case, route, demo, api_tokens)
         actual[case] = response.status_code
         if case == "anonymous" and response.status_code == 302:
             assert response.location.split("?")[0] == "/login"
     assert actual == MATRIX[route]
     if route not in GETS_THAT_WRITE:
-        assert database_fingerprint(app) == before
+        after = database_fingerprint(app)
+        for table in BOOKKEEPING_TABLES:
+            before.pop(table, None)
+            after.pop(table, None)
+        assert after == before
 
 
 @pytest.mark.parametrize(
@@ -388,9 +511,9 @@ def test_safe_route_answers_each_visitor_as_designed(app, demo, route):
     [(route, case) for route in UNSAFE_ROUTES for case in ROLE_CASES],
     ids=[f"{route} as {case}" for route in UNSAFE_ROUTES for case in ROLE_CASES],
 )
-def test_unsafe_route_answers_each_visitor_as_designed(app, client, demo, route, case):
+def test_unsafe_route_answers_each_visitor_as_designed(app, client, demo, api_tokens, route, case):
     # One fresh database per visitor: a permitted POST must not change what the next one sees.
-    response = request_as(app, client, case, route, demo)
+    response = request_as(app, client, case, route, demo, api_tokens)
     assert response.status_code == MATRIX[route][case]
     if case == "anonymous" and response.status_code == 302:
         assert response.location.split("?")[0] == "/login"
@@ -399,11 +522,14 @@ def test_unsafe_route_answers_each_visitor_as_designed(app, client, demo, route,
 @pytest.mark.parametrize(
     "route", sorted(route for route in MATRIX if "<" in route), ids=lambda route: route
 )
-def test_unknown_ids_are_404(app, client, auth, demo, route):
+def test_unknown_ids_are_404(app, client, auth, demo, api_tokens, route):
     assert auth.login("coordinator@example.com").status_code == 302
-    values = dict.fromkeys(fields_of(subjects(app, demo, "mine")), 999_999)
+    mine = subjects(app, demo, "mine")
+    values = dict.fromkeys(fields_of(mine), 999_999)
     url = build_url(app, route, values)
-    if route.startswith("GET "):
+    if route.split(" ", 1)[1].startswith("/api/"):
+        response = api_request(client, route, mine, url, api_tokens["coordinator@example.com"])
+    elif route.startswith("GET "):
         response = client.get(url)
     else:
         data = {**post_body(route, values), "csrf_token": auth.csrf_token()}
