@@ -83,7 +83,9 @@ def list_enrolled_courses(
         .join(tutor, tutor.id == EnrolledCourse.tutor_id)
         .join(student, student.id == EnrolledCourse.student_id)
     )
-    visible = statement.where(reach_of(user).where(EnrolledCourse.tutor_id, EnrolledCourse.student_id))
+    visible = statement.where(
+        reach_of(user).where(EnrolledCourse.tutor_id, EnrolledCourse.student_id)
+    )
     return _page(visible, EnrolledCourse.id, after, limit)
 
 
