@@ -25,7 +25,7 @@ DEFAULT_DETAILS: dict[int, str] = {
     403: "Your account or this token may not do that.",
     404: "There is nothing at this address.",
     405: "This address does not accept that method.",
-    409: "The request conflicts with the current state.",
+    409: "The request conflicts with the current state (an overlap, or the row is busy).",
     412: "The resource has changed since you read it.",
     415: "Send the body as application/json.",
     422: "Some fields are not valid.",

@@ -213,7 +213,7 @@ def _scheduling_problem(error: scheduling.SchedulingError) -> Problem:
     security=SECURITY_SCHEME,
     responses={
         200: {"description": "The changed session", "headers": ETAG_HEADER},
-        **problems(403, 404, 412, 422, 428),
+        **problems(403, 404, 409, 412, 422, 428),
     },
 )
 def patch_session(session_id: int, body: dict[str, Any]) -> Response:
