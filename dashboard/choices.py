@@ -68,3 +68,19 @@ EMAIL_KINDS: tuple[str, ...] = (
     EMAIL_REMINDER,
     *SESSION_NOTICES,
 )
+
+#: ``enrolled_courses.status``: an active enrolment takes new sessions, an ended one does not.
+ENROLMENT_ACTIVE = "active"
+ENROLMENT_ENDED = "ended"
+ENROLMENT_STATUSES: tuple[str, ...] = (ENROLMENT_ACTIVE, ENROLMENT_ENDED)
+
+#: ``users.week_starts_on`` values (0 = Monday … 6 = Sunday) and their names.
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)

@@ -40,6 +40,7 @@ UPDATE = "0002_update_sessions_references"
 #: Every revision, newest first; later ones add tables beside ``sessions``.
 REVISIONS = [
     "0006_email",
+    "0005_admin",
     "0008_lifecycle",
     "0004_scheduling",
     "0003_session_changes",
