@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
 from dashboard.choices import ROLE_PARENT, ROLE_STUDENT, ROLES
@@ -218,7 +217,8 @@ class Family:
 def family_of(person: User) -> Family | None:
     """A student's parents or a parent's children, and the active ones not yet linked.
 
-    None for tutors and coordinators. Two queries.
+    None for tutors and coordinators. One query: every account of the other
+    role that is linked or active, with whether it is linked.
     """
     if person.role not in (ROLE_STUDENT, ROLE_PARENT):
         return None
@@ -226,24 +226,15 @@ def family_of(person: User) -> Family | None:
         mine, theirs, other_role = ParentStudent.student_id, ParentStudent.parent_id, ROLE_PARENT
     else:
         mine, theirs, other_role = ParentStudent.parent_id, ParentStudent.student_id, ROLE_STUDENT
-    other = aliased(User)
-    linked = [
-        Relative(*row)
-        for row in db.session.execute(
-            sa.select(other.id, other.full_name, other.email, other.is_active)
-            .join(ParentStudent, theirs == other.id)
-            .where(mine == person.id)
-            .order_by(other.full_name, other.id)
-        )
-    ]
-    linked_ids = {relative.id for relative in linked}
-    candidates = [
-        Relative(*row)
-        for row in db.session.execute(
-            sa.select(User.id, User.full_name, User.email, User.is_active)
-            .where(User.role == other_role, User.is_active)
-            .order_by(User.full_name, User.id)
-        )
-        if row.id not in linked_ids
-    ]
+    is_linked = ParentStudent.parent_id.is_not(None)
+    rows = db.session.execute(
+        sa.select(User.id, User.full_name, User.email, User.is_active, is_linked)
+        .outerjoin(ParentStudent, sa.and_(theirs == User.id, mine == person.id))
+        .where(User.role == other_role, sa.or_(User.is_active, is_linked))
+        .order_by(User.full_name, User.id)
+    )
+    linked: list[Relative] = []
+    candidates: list[Relative] = []
+    for *relative, linked_already in rows:
+        (linked if linked_already else candidates).append(Relative(*relative))
     return Family(linked, candidates)
