@@ -194,25 +194,28 @@ class Choice(NamedTuple):
     label: str
 
 
-def _active_people(role: str) -> list[Choice]:
-    return [
-        Choice(row.id, f"{row.full_name} ({row.email})")
-        for row in db.session.execute(
-            sa.select(User.id, User.full_name, User.email)
-            .where(User.role == role, User.is_active)
-            .order_by(User.full_name, User.id)
-        )
-    ]
+def _active_people(*roles: str) -> dict[str, list[Choice]]:
+    """Active accounts of ``roles`` by name, grouped by role; one query."""
+    grouped: dict[str, list[Choice]] = {role: [] for role in roles}
+    rows = db.session.execute(
+        sa.select(User.id, User.full_name, User.email, User.role)
+        .where(User.role.in_(roles), User.is_active)
+        .order_by(User.full_name, User.id)
+    )
+    for row in rows:
+        grouped[row.role].append(Choice(row.id, f"{row.full_name} ({row.email})"))
+    return grouped
 
 
 def tutor_choices() -> list[Choice]:
     """Active tutors, by name."""
-    return _active_people(ROLE_TUTOR)
+    return _active_people(ROLE_TUTOR)[ROLE_TUTOR]
 
 
-def student_choices() -> list[Choice]:
-    """Active students, by name."""
-    return _active_people(ROLE_STUDENT)
+def student_and_tutor_choices() -> tuple[list[Choice], list[Choice]]:
+    """Active students and active tutors, each by name; one query."""
+    grouped = _active_people(ROLE_STUDENT, ROLE_TUTOR)
+    return grouped[ROLE_STUDENT], grouped[ROLE_TUTOR]
 
 
 def course_choices() -> list[Choice]:

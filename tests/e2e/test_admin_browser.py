@@ -133,3 +133,34 @@ def test_settings_zone_is_searchable_without_javascript(page_as):
     page.get_by_label("Time zone").fill(original)
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_have_text("Your settings are saved.")
+
+
+#: (screenshot name or None, who, path); ``{student}`` etc. are demo ids.
+PAGES = [
+    ("admin-people", COORDINATOR, "/admin/people"),
+    (None, COORDINATOR, "/admin/people/new"),
+    (None, COORDINATOR, "/admin/people/{student}"),
+    (None, COORDINATOR, "/admin/people/{parent}"),
+    ("admin-courses", COORDINATOR, "/admin/courses"),
+    (None, COORDINATOR, "/admin/courses/new"),
+    ("admin-enrolments", COORDINATOR, "/admin/enrolments"),
+    (None, COORDINATOR, "/admin/enrolments/new"),
+    ("account-settings", "student1@example.com", "/account"),
+    (None, "student1@example.com", "/account/password"),
+]
+
+
+@pytest.mark.parametrize(("name", "email", "path"), PAGES, ids=[f"{p[1]}{p[2]}" for p in PAGES])
+def test_admin_pages_are_accessible(
+    page_as, axe_violations, screenshot, demo_ids, name, email, path
+):
+    page = page_as(email, bypass_csp=True)
+    url = path.format(
+        student=demo_ids["student1@example.com"], parent=demo_ids["parent1@example.com"]
+    )
+    response = page.goto(url)
+    assert response is not None and response.status == 200
+    if name:
+        screenshot(page, name)
+    violations = axe_violations(page)
+    assert violations == [], f"{path}: {violations}"

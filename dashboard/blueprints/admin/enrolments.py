@@ -44,6 +44,8 @@ def enrolment_new() -> Response:
 
 
 def _new_page(values, errors: dict[str, str], status: int = 200) -> Response:
+    """The enrolment form: open courses, active students and tutors (``values`` preselect)."""
+    students, tutors = enrolments.student_and_tutor_choices()
     return render_page(
         "admin/enrolment_new.html",
         "main",
@@ -53,8 +55,8 @@ def _new_page(values, errors: dict[str, str], status: int = 200) -> Response:
         },
         errors=errors,
         courses=enrolments.course_choices(),
-        students=enrolments.student_choices(),
-        tutors=enrolments.tutor_choices(),
+        students=students,
+        tutors=tutors,
     )
 
 
