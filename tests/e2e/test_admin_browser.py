@@ -70,6 +70,15 @@ def test_coordinator_onboards_enrols_schedules_and_deletes(
     add_person(page, "student", "Otto Onboarded", STUDENT_EMAIL)
     screenshot(page, "admin-person")
 
+    # Both are found by the search as one types (htmx swaps the results in place)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    page.get_by_label("Name or email").fill("onboarded")
+    page.wait_for_url(re.compile(r"/admin/people\?q=onboarded"))
+    results = page.locator("#people-results tbody tr")
+    expect(results).to_have_count(2)
+    page.get_by_role("link", name="Otto Onboarded").click()
+    page.wait_for_url(re.compile(r"/admin/people/\d+$"))
+
     # Enrol the student (from their page) with the tutor
     page.get_by_role("button", name="Enrol Otto Onboarded").click()
     page.wait_for_url(re.compile(r"/admin/enrolments/new\?student_id=\d+$"))
