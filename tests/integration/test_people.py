@@ -277,3 +277,25 @@ def test_people_pages_cost_a_fixed_number_of_queries(app, client, build, centre)
         build.enrolment(centre["tutor"], student, "Physics")
     assert [count(url) for url in pages] == few
     assert few[0] <= 2 and max(few[1:]) <= 4  # the user, the person, family, enrolments
+
+
+def test_every_admin_page_renders_as_an_htmx_fragment(client, centre):
+    """Each page's block renders alone (imports and sets live inside it)."""
+    urls = [
+        "/admin/people",
+        "/admin/people/new",
+        f"/admin/people/{centre['student']}",
+        "/admin/courses",
+        "/admin/courses/new",
+        "/admin/enrolments",
+        "/admin/enrolments/new",
+        f"/admin/enrolments/{centre['enrolment']}",
+        f"/admin/enrolments/{centre['enrolment']}/delete",
+        "/account",
+        "/account/password",
+    ]
+    for url in urls:
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert "<html" not in body and ("<form" in body or "<table" in body), url
