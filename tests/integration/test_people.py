@@ -276,7 +276,8 @@ def test_people_pages_cost_a_fixed_number_of_queries(app, client, build, centre)
         build.link(centre["parent"], student)
         build.enrolment(centre["tutor"], student, "Physics")
     assert [count(url) for url in pages] == few
-    assert few[0] <= 2 and max(few[1:]) <= 4  # the user, the person, family, enrolments
+    # the user, the person, invitation, family, enrolments
+    assert few[0] <= 2 and max(few[1:]) <= 5
 
 
 def test_every_admin_page_renders_as_an_htmx_fragment(client, centre):
@@ -299,3 +300,35 @@ def test_every_admin_page_renders_as_an_htmx_fragment(client, centre):
         assert response.status_code == 200, url
         body = response.get_data(as_text=True)
         assert "<html" not in body and ("<form" in body or "<table" in body), url
+
+
+def test_a_person_added_on_the_page_is_invited_and_signs_in_with_their_password(
+    app, client, auth, centre
+):
+    from tests.email_support import email_jobs, free_port, send_through_smtp, smtp_server, work
+
+    port = free_port()
+    send_through_smtp(app, port)
+    with smtp_server(port) as inbox:
+        response = post(
+            client,
+            auth,
+            "/admin/people/new",
+            role="tutor",
+            full_name="Ivy Invited",
+            email="ivy@test.example",
+        )
+        assert response.status_code == 303
+        assert inbox.received == [] and email_jobs(app) == [("todo", 0)]  # queued, not sent
+        assert "Queued" in client.get(response.location).get_data(as_text=True)
+        work(app)
+        [email] = inbox.to("ivy@test.example")
+    secret = email.link("invitations")
+    visitor = app.test_client()
+    form = {"password": "ivy-chose-this-one", "confirm": "ivy-chose-this-one"}
+    chosen = visitor.post(
+        f"/invitations/{secret}", data={**form, "csrf_token": AuthActions(visitor).csrf_token()}
+    )
+    assert chosen.status_code == 303
+    assert AuthActions(visitor).login("ivy@test.example", "ivy-chose-this-one").status_code == 302
+    assert "Used" in client.get(response.location).get_data(as_text=True)

@@ -12,7 +12,7 @@ from dashboard.extensions import db
 from dashboard.models import User
 from dashboard.query_params import BadParameter, optional_one_of
 from dashboard.rendering import render_page
-from dashboard.services import enrolments, people
+from dashboard.services import enrolments, invitations, people
 from dashboard.services.form_values import FormError
 from dashboard.timezones import iana_zone_names
 
@@ -102,6 +102,7 @@ def _form_page(person: User | None, values, errors: dict[str, str], status: int 
     context["role_options"] = [(role, role.capitalize()) for role in ROLES]
     context["zones"] = iana_zone_names()
     if person is not None:
+        context["invitation"] = invitations.invitation_status(person.id)
         context["family"] = people.family_of(person)
         context["enrolments"] = enrolments.list_enrolments(person_id=person.id)
     return render_page("admin/person.html", "main", status=status, **context)
