@@ -76,3 +76,19 @@ API_TOKEN_SCOPE_WRITE = "write"
 API_TOKEN_SCOPES: tuple[str, ...] = (API_TOKEN_SCOPE_READ, API_TOKEN_SCOPE_WRITE)
 #: Lifetimes offered when making a token, in days (every token expires).
 API_TOKEN_LIFETIME_DAYS: tuple[int, ...] = (7, 30, 90, 365)
+
+#: ``enrolled_courses.status``: an active enrolment takes new sessions, an ended one does not.
+ENROLMENT_ACTIVE = "active"
+ENROLMENT_ENDED = "ended"
+ENROLMENT_STATUSES: tuple[str, ...] = (ENROLMENT_ACTIVE, ENROLMENT_ENDED)
+
+#: ``users.week_starts_on`` values (0 = Monday … 6 = Sunday) and their names.
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app
 from flask_login import current_user
@@ -28,6 +28,22 @@ def is_valid_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+@lru_cache(maxsize=1)
+def iana_zone_names() -> tuple[str, ...]:
+    """The IANA zones a person may choose (``Area/City`` names and ``UTC``), sorted.
+
+    zoneinfo also knows legacy aliases (``EST5EDT``, ``posixrules``…); a picker
+    offers only the names people look for.
+    """
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if name == "UTC" or ("/" in name and not name.startswith(("Etc/", "SystemV/")))
+        )
+    )
 
 
 def schedule_zone() -> ZoneInfo:

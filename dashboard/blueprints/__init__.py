@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "sessions",
     "scheduling",
     "admin",
+    "account",
     "whiteboards",
     "onboarding",
     "outbox",

@@ -23,6 +23,11 @@ class Course(db.Model):
     created_at: Mapped[datetime | None] = mapped_column(
         sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP"), comment="When the row was made"
     )
+    archived_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime,
+        nullable=True,
+        comment="When the course was archived (no new enrolments); NULL = open",
+    )
 
 
 class EnrolledStudent(db.Model):
@@ -62,6 +67,11 @@ class EnrolledCourse(db.Model):
         ),
         sa.Index("idx_enrolled_courses_tutor", "tutor_id"),
         sa.Index("idx_enrolled_courses_student", "student_id"),
+        sa.CheckConstraint(
+            "(status = 'active' AND ended_at IS NULL)"
+            " OR (status = 'ended' AND ended_at IS NOT NULL)",
+            name="ck_enrolled_courses_status",
+        ),
         {"comment": "Who teaches which course to whom; sessions belong to one row."},
     )
 
@@ -83,4 +93,9 @@ class EnrolledCourse(db.Model):
     )
     enrolled_at: Mapped[datetime | None] = mapped_column(
         sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP"), comment="When the enrolment began"
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime,
+        nullable=True,
+        comment="When the enrolment ended (no new sessions); NULL while active",
     )

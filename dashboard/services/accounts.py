@@ -65,15 +65,20 @@ def home_url_for(user: User) -> str:
     raise ValueError(f"unknown role {user.role!r}")
 
 
+def looks_like_email(email: str) -> bool:
+    """A plausible sign-in address: something@something, no spaces or NULs, fits the column."""
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        return False
+    return len(email) <= 255 and not any(ch.isspace() or ch == "\x00" for ch in email)
+
+
 def check_new_account(email: str, full_name: str, role: str) -> None:
     """Refuse an account that could not be created (bad email, empty name, unknown role, taken).
 
     Lets the CLI say so before asking for a password; ``create_user`` checks again.
     """
     cleaned = email.strip()
-    if "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@"):
-        raise AccountError(f"{email!r} is not an email address.")
-    if len(cleaned) > 255 or any(ch.isspace() for ch in cleaned):
+    if not looks_like_email(cleaned):
         raise AccountError(f"{email!r} is not an email address.")
     if not full_name.strip():
         raise AccountError("The name must not be empty.")

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from dashboard.choices import WEEKDAY_NAMES
 from dashboard.models import Session
 from dashboard.services.session_views import (
     SessionView,
@@ -50,8 +51,6 @@ MAX_LANES = 4
 #: Days added on both sides of the queried range. Two zones differ by at most
 #: 26 hours (UTC-12 … UTC+14), so two days cover any viewer/schedule pair.
 QUERY_PADDING = timedelta(days=2)
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)

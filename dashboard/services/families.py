@@ -28,6 +28,7 @@ class Person:
     id: int
     full_name: str
     email: str
+    is_active: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,16 @@ class Family:
     children: list[Person]
 
 
-def _people(role: str) -> list[Person]:
-    rows = db.session.execute(
-        sa.select(User.id, User.full_name, User.email)
-        .where(User.role == role)
-        .order_by(User.full_name, User.id)
-    )
-    return [Person(*row) for row in rows]
+def _people(role: str, *, active_only: bool = False) -> list[Person]:
+    query = sa.select(User.id, User.full_name, User.email, User.is_active).where(User.role == role)
+    if active_only:
+        query = query.where(User.is_active)
+    return [Person(*row) for row in db.session.execute(query.order_by(User.full_name, User.id))]
 
 
 def list_students() -> list[Person]:
-    """Every student account, by name."""
-    return _people(ROLE_STUDENT)
+    """Active student accounts, by name (the ones a parent may be linked to)."""
+    return _people(ROLE_STUDENT, active_only=True)
 
 
 def list_families() -> list[Family]:
@@ -57,7 +56,7 @@ def list_families() -> list[Family]:
     parents = _people(ROLE_PARENT)
     child = aliased(User)
     links = db.session.execute(
-        sa.select(ParentStudent.parent_id, child.id, child.full_name, child.email)
+        sa.select(ParentStudent.parent_id, child.id, child.full_name, child.email, child.is_active)
         .join(child, child.id == ParentStudent.student_id)
         .order_by(child.full_name, child.id)
     )

@@ -6,13 +6,13 @@
   (``procrastinate/sql/migrations``): apply them in a new revision.
 - ``user_tokens``: invitation and password-reset links, stored hashed.
 - ``session_reminders_sent``: which session starts were reminded by email.
-- ``users.email_reminders`` (IF NOT EXISTS): owned by ``0005_admin``; here only
-  until that revision is merged, then this line goes (the lead re-chains).
+- ``users.email_reminders`` (who wants reminders by email) is ``0005_admin``'s,
+  the revision before this one.
 
 ``sessions`` is untouched (its structure is the spec's contract).
 
 Revision ID: 0006_email
-Revises: 0008_lifecycle (chained after main's newest; the lead re-chains at merge)
+Revises: 0005_admin
 Create Date: 2026-12-01
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from procrastinate.schema import SchemaManager
 
 revision = "0006_email"
-down_revision = "0008_lifecycle"
+down_revision = "0005_admin"
 branch_labels = None
 depends_on = None
 
@@ -127,13 +127,6 @@ def upgrade() -> None:
         ),
         comment="Session reminders already queued, one row per session start.",
     )
-    # Owned by 0005_admin (same definition); remove here once that revision is merged.
-    op.execute(
-        "ALTER TABLE users ADD COLUMN IF NOT EXISTS email_reminders boolean NOT NULL DEFAULT true"
-    )
-    op.execute(
-        "COMMENT ON COLUMN users.email_reminders IS 'Send this person session reminders by email'"
-    )
 
 
 def downgrade() -> None:
@@ -141,5 +134,3 @@ def downgrade() -> None:
     op.drop_index("idx_user_tokens_user", table_name="user_tokens")
     op.drop_table("user_tokens")
     _run_script(DROP_PROCRASTINATE)
-    # Owned by 0005_admin: remove this line with the one in upgrade() once that is merged.
-    op.execute("ALTER TABLE users DROP COLUMN IF EXISTS email_reminders")

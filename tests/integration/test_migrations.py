@@ -41,6 +41,7 @@ UPDATE = "0002_update_sessions_references"
 REVISIONS = [
     "0007_api_tokens",
     "0006_email",
+    "0005_admin",
     "0008_lifecycle",
     "0004_scheduling",
     "0003_session_changes",

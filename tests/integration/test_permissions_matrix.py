@@ -83,6 +83,13 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLE_CASES, status)
 
 
+def coordinators_only(status: int) -> dict[str, int]:
+    """A coordinator-only row: ``status`` for coordinators, 403 for other roles."""
+    return expect(
+        anonymous=302, coordinator=status, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    )
+
+
 #: Signed-in visitors are sent on (302) by GET /login, GET / and POST /logout.
 SIGNED_IN_REDIRECT = expect(
     anonymous=302, coordinator=302, tutor=(302, 302), student=(302, 302), parent=(302, 302)
@@ -122,6 +129,33 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /admin/families/unlink": expect(
         anonymous=302, coordinator=303, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),
+    # People, courses and enrolments: coordinators only. Empty forms give 422;
+    # a filled-in one (POST_BODIES) answers 303.
+    "GET /admin/people": coordinators_only(200),
+    "GET /admin/people/new": coordinators_only(200),
+    "POST /admin/people/new": coordinators_only(422),
+    "GET /admin/people/<int:person_id>": coordinators_only(200),
+    "POST /admin/people/<int:person_id>": coordinators_only(303),
+    "GET /admin/courses": coordinators_only(200),
+    "GET /admin/courses/new": coordinators_only(200),
+    "POST /admin/courses/new": coordinators_only(422),
+    "GET /admin/courses/<int:course_id>": coordinators_only(200),
+    "POST /admin/courses/<int:course_id>": coordinators_only(303),
+    "POST /admin/courses/<int:course_id>/archive": coordinators_only(303),
+    "GET /admin/enrolments": coordinators_only(200),
+    "GET /admin/enrolments/new": coordinators_only(200),
+    "POST /admin/enrolments/new": coordinators_only(422),
+    "GET /admin/enrolments/<int:enrolment_id>": coordinators_only(200),
+    "POST /admin/enrolments/<int:enrolment_id>/tutor": coordinators_only(303),
+    "POST /admin/enrolments/<int:enrolment_id>/end": coordinators_only(303),
+    "GET /admin/enrolments/<int:enrolment_id>/delete": coordinators_only(200),
+    # Without the confirmed count nothing is deleted: 409 and the fresh preview.
+    "POST /admin/enrolments/<int:enrolment_id>/delete": coordinators_only(409),
+    # Everyone's own settings; empty forms give 422.
+    "GET /account": {**everyone(200), "anonymous": 302},
+    "POST /account": {**everyone(422), "anonymous": 302},
+    "GET /account/password": {**everyone(200), "anonymous": 302},
+    "POST /account/password": {**everyone(422), "anonymous": 302},
     # Scheduling. Empty forms: allowed visitors get 422 (validation), others 403.
     "GET /sessions/new": expect(
         anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
@@ -264,6 +298,15 @@ POST_BODIES: dict[str, dict[str, str]] = {
     },
     "POST /admin/families/link": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
     "POST /admin/families/unlink": {"parent_id": "{parent_id}", "student_id": "{student_id}"},
+    "POST /admin/people/<int:person_id>": {
+        "full_name": "Renamed Person",
+        "email": "renamed@example.com",
+        "active": "on",
+    },
+    "POST /admin/courses/<int:course_id>": {"title": "Renamed course"},
+    "POST /admin/courses/<int:course_id>/archive": {"archived": "true"},
+    "POST /admin/enrolments/<int:enrolment_id>/tutor": {"tutor_id": "{tutor_id}"},
+    "POST /admin/enrolments/<int:enrolment_id>/end": {"ended": "true"},
     "POST /sessions/<int:session_id>/attendance": {
         "tutor_attendance_status": "late",
         "version": "{version}",
@@ -316,9 +359,16 @@ class Subjects:
     session_id: int
     whiteboard_id: int
     version: str
+    enrolment_id: int
+    course_id: int
     token: str = "not-a-real-feed-token"
     token_id: int = 0  # the side's tutor's API token (see ``api_tokens``)
     enrolled_courses_id: int = 0  # the side's tutor teaching the side's student
+
+    @property
+    def person_id(self) -> int:
+        """The people pages look at the student."""
+        return self.student_id
 
     @property
     def board_id(self) -> int:
@@ -347,6 +397,11 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
             .where(EnrolledCourse.tutor_id == tutor_id, EnrolledCourse.student_id == student_id)
         )
         version = db.session.scalar(sa.select(Session.updated_at).where(Session.id == session_id))
+        enrolment_id, course_id = db.session.execute(
+            sa.select(EnrolledCourse.id, EnrolledCourse.course_id)
+            .join(Session, Session.enrolled_courses_id == EnrolledCourse.id)
+            .where(Session.id == session_id)
+        ).one()
         whiteboard_id = db.session.scalar(
             sa.select(sa.func.min(WhiteboardSession.id)).where(
                 WhiteboardSession.owner_id == tutor_id
@@ -371,6 +426,8 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
         version=version.isoformat(),
         token_id=token_id or 0,
         enrolled_courses_id=enrolment_id or 0,
+        enrolment_id=enrolment_id,
+        course_id=course_id,
     )
 
 
@@ -406,7 +463,13 @@ def post_body(route: str, values: Subjects | dict[str, int]) -> dict[str, str]:
 
 def fields_of(values: Subjects) -> dict[str, object]:
     """Every id a URL or body may ask for, ``board_id`` included."""
-    return {**vars(values), "board_id": values.board_id, "user_id": values.user_id, "job_id": 1}
+    return {
+        **vars(values),
+        "board_id": values.board_id,
+        "user_id": values.user_id,
+        "person_id": values.person_id,
+        "job_id": 1,
+    }
 
 
 def test_matrix_covers_every_route(app):

@@ -105,6 +105,12 @@ PAGES = [
     ("boss@test.example", "/parents/{parent}/upcoming"),
     ("tutor@test.example", "/sessions/{session}"),
     ("parent@test.example", "/sessions/{session}"),  # parents: one more to check the child
+    ("boss@test.example", "/admin/people"),
+    ("boss@test.example", "/admin/people?role=student&q=student"),
+    ("boss@test.example", "/admin/courses"),
+    ("boss@test.example", "/admin/enrolments"),
+    ("boss@test.example", "/admin/enrolments/new"),
+    ("tutor@test.example", "/account"),
 ]
 
 

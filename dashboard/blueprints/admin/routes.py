@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, flash, redirect, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from dashboard.access import require
@@ -14,6 +14,7 @@ from dashboard.extensions import db
 from dashboard.permissions import is_coordinator
 from dashboard.rendering import render_page
 from dashboard.services import families
+from dashboard.urls import safe_local_path
 
 COORDINATORS_ONLY = "Only coordinators can manage families."
 
@@ -64,7 +65,9 @@ def _change(
     db.session.commit()
     message = done if outcome.changed else unchanged
     flash(message.format(parent=outcome.parent_name, student=outcome.student_name))
-    return redirect(url_for("admin.family_list"), code=303)
+    # The person pages post here too and come back to themselves.
+    back = safe_local_path(request.form.get("next")) or url_for("admin.family_list")
+    return redirect(back, code=303)
 
 
 def _page(form: FamilyLinkForm, error: str | None = None, status: int = 200) -> Response:
