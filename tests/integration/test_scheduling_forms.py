@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import time
 
+import pytest
+import sqlalchemy as sa
+
+from dashboard.extensions import db
+from dashboard.models import EnrolledCourse
 from tests.scheduling_support import (
     board_of,
     enrolment,
@@ -288,3 +293,39 @@ def test_edit_refused_for_students_and_parents(client, auth, demo, app, email):
 def test_edit_unknown_session_is_404(client, auth, demo):
     auth.login("coordinator@example.com")
     assert client.get("/sessions/999999/edit").status_code == 404
+
+
+def test_an_ended_enrolment_takes_no_new_sessions_but_its_sessions_stay_editable(
+    app, client, auth, build
+):
+    build.user("coordinator", "boss@test.example")
+    enrolment_id = build.enrolment(build.user("tutor"), build.user("student"), "Chess")
+    session_id = build.session(enrolment_id, future(), time(10))
+    with app.app_context():
+        db.session.execute(
+            sa.update(EnrolledCourse)
+            .where(EnrolledCourse.id == enrolment_id)
+            .values(status="ended", ended_at=sa.func.now())
+        )
+        db.session.commit()
+    auth.login("boss@test.example")
+    assert f'value="{enrolment_id}"' not in client.get("/sessions/new").get_data(as_text=True)
+    before = session_count(app)
+    response = client.post("/sessions/new", data=session_form(enrolment_id, auth.csrf_token()))
+    assert response.status_code == 422
+    assert "That enrolment has ended" in response.get_data(as_text=True)
+    assert session_count(app) == before
+    # Its existing session keeps its enrolment as a choice and can still be changed.
+    page = client.get(f"/sessions/{session_id}/edit").get_data(as_text=True)
+    assert f'value="{enrolment_id}"' in page
+    response = client.post(
+        f"/sessions/{session_id}/edit",
+        data=session_form(
+            enrolment_id,
+            auth.csrf_token(),
+            priority_level="high",
+            version=version_of(app, session_id),
+        ),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert get_session(app, session_id).priority_level == "high"

@@ -64,8 +64,8 @@ def _done(session_id: int, message: str) -> Response:
     return redirect(target, 303)
 
 
-def _page_context(form: FlaskForm) -> dict:
-    courses = scheduling.schedulable_courses(current_user)
+def _page_context(form: FlaskForm, keep_course: int | None = None) -> dict:
+    courses = scheduling.schedulable_courses(current_user, keep=keep_course)
     boards = scheduling.whiteboard_options(current_user)
     form.set_choices(courses, boards)
     return {"may_override": may_override_conflicts(current_user), "zone": viewer_zone().key}
@@ -114,7 +114,7 @@ def _edit_page(
     session = db.session.get(Session, session.id, populate_existing=True) or abort(404)
     zone = viewer_zone().key
     form = forms.get("form") or EditSessionForm(data=scheduling.form_values(session, zone))
-    context = _page_context(form)
+    context = _page_context(form, keep_course=session.enrolled_courses_id)
     values = scheduling.form_values(session, zone)
     reschedule_form = forms.get("reschedule_form") or RescheduleForm(
         data={key: values[key] for key in ("session_date", "start_time", "end_time")}
@@ -160,7 +160,7 @@ def edit(session_id: int) -> Response:
     if request.method == "GET":
         return _edit_page(session)
     form = EditSessionForm()
-    _page_context(form)
+    _page_context(form, keep_course=session.enrolled_courses_id)
     conflicts: list = []
     if form.validate_on_submit():
         try:

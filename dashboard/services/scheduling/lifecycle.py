@@ -237,7 +237,9 @@ def update_sessions(
     """
     session = lock_at_version(session.id, version)
     errors: Errors = {}
-    course = check_course(user, data.enrolled_courses_id, errors)
+    course = check_course(
+        user, data.enrolled_courses_id, errors, current=session.enrolled_courses_id
+    )
     check_fields(data, course, errors)
     if errors:
         raise SchedulingError(errors)

@@ -21,6 +21,7 @@ from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
 from dashboard.permissions import Person, may_schedule_course
 from dashboard.services import recurrence
+from dashboard.services.enrolments import is_open, open_enrolment_filter
 from dashboard.timezones import end_date, schedule_zone, zone
 
 if TYPE_CHECKING:
@@ -87,8 +88,12 @@ class Option:
 # --- choices the forms offer -------------------------------------------------
 
 
-def schedulable_courses(user: Person) -> list[Option]:
-    """Enrolled courses ``user`` may schedule: all for coordinators, their own for tutors."""
+def schedulable_courses(user: Person, keep: int | None = None) -> list[Option]:
+    """Open enrolments ``user`` may schedule: all for coordinators, their own for tutors.
+
+    ``keep`` (the edited session's own enrolment) stays a choice even once ended,
+    so the session's other fields can still be changed.
+    """
     tutor = sa.orm.aliased(User)
     student = sa.orm.aliased(User)
     query = (
@@ -96,6 +101,7 @@ def schedulable_courses(user: Person) -> list[Option]:
         .join(Course, Course.id == EnrolledCourse.course_id)
         .join(tutor, tutor.id == EnrolledCourse.tutor_id)
         .join(student, student.id == EnrolledCourse.student_id)
+        .where(sa.or_(open_enrolment_filter(), EnrolledCourse.id == keep))
         .order_by(Course.title, student.full_name, EnrolledCourse.id)
     )
     return [
@@ -157,12 +163,26 @@ def add_error(errors: Errors, name: str, message: str) -> None:
     errors.setdefault(name, []).append(message)
 
 
-def check_course(user: Person, course_id: int | None, errors: Errors) -> EnrolledCourse | None:
-    """The enrolled course ``user`` may schedule, or None with an error recorded."""
+def check_course(
+    user: Person, course_id: int | None, errors: Errors, *, current: int | None = None
+) -> EnrolledCourse | None:
+    """The enrolled course ``user`` may schedule, or None with an error recorded.
+
+    A session may stay on its ``current`` enrolment after that has ended; any
+    other choice must be open (active, with an active tutor and student).
+    """
     course = db.session.get(EnrolledCourse, course_id) if course_id else None
     if course is None or not may_schedule_course(user, course):
         add_error(
             errors, "enrolled_courses_id", "Choose one of the enrolled courses you may schedule."
+        )
+        return None
+    if course.id != current and not is_open(course):
+        add_error(
+            errors,
+            "enrolled_courses_id",
+            "That enrolment has ended (or its tutor or student is no longer active): "
+            "choose an open one, or reopen it under Enrolments.",
         )
         return None
     return course
