@@ -284,3 +284,27 @@ class OwnedToken(Protocol):
 def may_manage_token(user: Person, token: OwnedToken) -> bool:
     """People see and revoke only their own tokens (a coordinator too)."""
     return token.user_id == user.id
+
+
+# --- Reports (issue 15) -------------------------------------------------------
+
+
+def may_see_reports(user: Person) -> bool:
+    """The reports pages: coordinators (the centre) and tutors (their own figures)."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
+def reports_confined_to(user: Person) -> int | None:
+    """The one tutor whose figures ``user``'s reports show: a tutor's own; None for the centre."""
+    return user.id if user.role == ROLE_TUTOR else None
+
+
+def may_see_report(user: Person, tutor_id: int | None) -> bool:
+    """Coordinators see any report; a tutor only their own (``tutor_id`` themselves).
+
+    ``tutor_id`` is the report's tutor filter (None: the whole centre).
+    Students and parents have no reports.
+    """
+    if user.role == ROLE_COORDINATOR:
+        return True
+    return user.role == ROLE_TUTOR and tutor_id == user.id

@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "outbox",
     "tokens",
     "api",
+    "reports",
 )
 
 

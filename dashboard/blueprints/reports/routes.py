@@ -1,0 +1,161 @@
+"""``GET /reports`` (page), ``/reports/<table>.csv``, ``/reports/sessions.csv``, ``/reports/*.svg``.
+
+Every route reads the same query string (``from``, ``to``, ``tutor``,
+``student``, ``course``; ``stack`` for the hours chart) and asks the same
+permission: coordinators see the centre, a tutor their own figures (their
+reports are narrowed to themselves; asking for another tutor's is 403),
+students and parents none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, request, stream_with_context
+from flask_login import current_user, login_required
+
+from dashboard.access import require
+from dashboard.blueprints.reports import bp
+from dashboard.permissions import may_see_report, may_see_reports, reports_confined_to
+from dashboard.rendering import render_page
+from dashboard.services.reports.charts import Chart, attendance_chart, hours_chart
+from dashboard.services.reports.csv_files import stream_sessions_csv, table_csv
+from dashboard.services.reports.figures import build_report, filter_choices
+from dashboard.services.reports.query import STACK_CHOICES, ReportQuery, parse_report_query
+from dashboard.services.reports.tables import (
+    TABLE_BUILDERS,
+    course_table,
+    course_week_table,
+    hours_text,
+    rate_text,
+    student_table,
+    timesheet_table,
+    tutor_table,
+    week_table,
+)
+from dashboard.timezones import schedule_zone
+
+#: Rows a table shows on the page; the CSV file always has them all.
+ROWS_SHOWN = 500
+
+
+class _LazyChoices:
+    """``filter_choices`` loaded on first use: the htmx fragment of the report never needs them."""
+
+    def __init__(self, tutor_id: int | None) -> None:
+        self._tutor_id = tutor_id
+
+    def __getattr__(self, name: str) -> object:
+        choices = filter_choices(self._tutor_id)
+        self.__dict__.update(vars(choices))
+        return getattr(choices, name)
+
+
+def _centre_now() -> datetime:
+    """The centre's wall-clock time: what stored session times are compared with."""
+    return datetime.now(schedule_zone()).replace(tzinfo=None)
+
+
+def _parse() -> tuple[ReportQuery, list[str]]:
+    """The report asked for, narrowed to what ``current_user`` may see (403 otherwise)."""
+    require(may_see_reports(current_user), "Reports are for coordinators and tutors.")
+    query, errors = parse_report_query(request.args, _centre_now().date())
+    query = query.narrowed_to_tutor(
+        reports_confined_to(current_user) if query.tutor is None else None
+    )
+    require(may_see_report(current_user, query.tutor), "You may only see your own reports.")
+    return query, errors
+
+
+def _valid_query() -> ReportQuery:
+    """``_parse`` for the files: any invalid value is a 400 with the reason."""
+    query, errors = _parse()
+    if errors:
+        abort(400, description=" ".join(errors))
+    return query
+
+
+def _download(body: object, filename: str) -> Response:
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _file_stem(name: str, query: ReportQuery) -> str:
+    return f"{name}-{query.date_from.isoformat()}-to-{query.date_to.isoformat()}"
+
+
+@bp.get("/reports")
+@login_required
+def index() -> Response:
+    """The report: tables per tutor, student, course and week, the timesheet, two charts."""
+    query, errors = _parse()
+    report = None if errors else build_report(query, _centre_now())
+    tables = {}
+    if report is not None:
+        tables = {
+            "tutors": tutor_table(report),
+            "students": student_table(report),
+            "courses": course_table(report),
+            "timesheet": timesheet_table(report),
+            "weeks": week_table(report),
+            "course_weeks": course_week_table(report),
+        }
+    response = render_page(
+        "reports/index.html",
+        "report",
+        status=400 if errors else 200,
+        query=query,
+        errors=errors,
+        report=report,
+        tables=tables,
+        options=_LazyChoices(reports_confined_to(current_user)),
+        confined=reports_confined_to(current_user) is not None,
+        stacks=STACK_CHOICES,
+        rows_shown=ROWS_SHOWN,
+        hours_text=hours_text,
+        rate_text=rate_text,
+    )
+    if errors:
+        response.headers["X-Swap-Error"] = "true"  # htmx swaps this 400 (htmx-config.js)
+    return response
+
+
+@bp.get("/reports/<any(tutors, students, courses, timesheet):table>.csv")
+@login_required
+def table_file(table: str) -> Response:
+    """One of the page's tables as CSV, every row (the page may show only the first)."""
+    query = _valid_query()
+    report = build_report(query, _centre_now())
+    return _download(table_csv(TABLE_BUILDERS[table](report)), f"{_file_stem(table, query)}.csv")
+
+
+@bp.get("/reports/sessions.csv")
+@login_required
+def sessions_file() -> Response:
+    """Every session of the report, streamed: the seed's columns plus the three names."""
+    query = _valid_query()
+    body = stream_with_context(stream_sessions_csv(query))
+    return _download(body, f"{_file_stem('sessions', query)}.csv")
+
+
+def _svg(chart: Chart) -> Response:
+    response = Response(chart.svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = chart.content_security_policy
+    return response
+
+
+@bp.get("/reports/hours.svg")
+@login_required
+def hours_svg() -> Response:
+    """Hours taught per ISO week, stacked by tutor (``stack=course``: by course)."""
+    query = _valid_query()
+    return _svg(hours_chart(build_report(query, _centre_now()), query.stack))
+
+
+@bp.get("/reports/attendance.svg")
+@login_required
+def attendance_svg() -> Response:
+    """Student attendance rate per ISO week."""
+    query = _valid_query()
+    return _svg(attendance_chart(build_report(query, _centre_now())))
