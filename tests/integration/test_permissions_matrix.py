@@ -202,6 +202,23 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /sessions/attendance/bulk": expect(
         anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
     ),
+    # Reports: the centre for coordinators, a tutor's own figures (tests/integration/test_reports.py
+    # checks that a tutor asking for another tutor's gets 403), nothing for students and parents.
+    **{
+        f"GET /reports{suffix}": expect(
+            anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
+        )
+        for suffix in (
+            "",
+            "/tutors.csv",
+            "/students.csv",
+            "/courses.csv",
+            "/timesheet.csv",
+            "/sessions.csv",
+            "/hours.svg",
+            "/attendance.svg",
+        )
+    },
     # Whiteboards: tutors manage their own, coordinators all. Empty forms give 422.
     "GET /whiteboards": expect(
         anonymous=302, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
@@ -558,6 +575,7 @@ def test_safe_route_answers_each_visitor_as_designed(app, demo, api_tokens, rout
     for case in ROLE_CASES:
         response = request_as(app, app.test_client(), case, route, demo, api_tokens)
         actual[case] = response.status_code
+        response.close()  # a streamed body (e.g. /reports/sessions.csv) ends its request
         if case == "anonymous" and response.status_code == 302:
             assert response.location.split("?")[0] == "/login"
     assert actual == MATRIX[route]

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from dashboard.access import require
 from dashboard.blueprints.reports import bp
+from dashboard.extensions import db
 from dashboard.permissions import may_see_report, may_see_reports, reports_confined_to
 from dashboard.rendering import render_page
 from dashboard.services.reports.charts import Chart, attendance_chart, hours_chart
@@ -121,13 +122,39 @@ def index() -> Response:
     return response
 
 
-@bp.get("/reports/<any(tutors, students, courses, timesheet):table>.csv")
-@login_required
-def table_file(table: str) -> Response:
+def _table_file(table: str) -> Response:
     """One of the page's tables as CSV, every row (the page may show only the first)."""
     query = _valid_query()
     report = build_report(query, _centre_now())
     return _download(table_csv(TABLE_BUILDERS[table](report)), f"{_file_stem(table, query)}.csv")
+
+
+@bp.get("/reports/tutors.csv")
+@login_required
+def tutors_csv() -> Response:
+    """The per-tutor table as CSV."""
+    return _table_file("tutors")
+
+
+@bp.get("/reports/students.csv")
+@login_required
+def students_csv() -> Response:
+    """The per-student table as CSV."""
+    return _table_file("students")
+
+
+@bp.get("/reports/courses.csv")
+@login_required
+def courses_csv() -> Response:
+    """The per-course table as CSV."""
+    return _table_file("courses")
+
+
+@bp.get("/reports/timesheet.csv")
+@login_required
+def timesheet_csv() -> Response:
+    """The timesheet (hours per tutor per ISO week) as CSV, for payroll."""
+    return _table_file("timesheet")
 
 
 @bp.get("/reports/sessions.csv")
@@ -135,6 +162,10 @@ def table_file(table: str) -> Response:
 def sessions_file() -> Response:
     """Every session of the report, streamed: the seed's columns plus the three names."""
     query = _valid_query()
+    # The response outlives this function (stream_with_context keeps the request), so
+    # end the read transaction of the sign-in check now: the stream opens its own when
+    # it is read, and a client that never reads holds no locks.
+    db.session.rollback()
     body = stream_with_context(stream_sessions_csv(query))
     return _download(body, f"{_file_stem('sessions', query)}.csv")
 
