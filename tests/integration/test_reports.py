@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
 from dashboard.extensions import db
+from dashboard.models import SessionCancellation, SessionReview
 from dashboard.services.reports.csv_files import NAME_COLUMNS, SESSION_COLUMNS
 from dashboard.services.reports.query import last_full_month
 
@@ -56,8 +57,8 @@ def centre(build):
     bob_sam = build.enrolment(ids["bob"], ids["sam"], "Physics")
     done = {"status": "completed"}
     # Ann + Sam, Maths: 60 present, 45 late/late, 90 past midnight, tutor absent, student absent.
-    build.session(ann_sam, date(2025, 3, 3), time(9), 60, **done)
-    build.session(
+    reviewed = build.session(ann_sam, date(2025, 3, 3), time(9), 60, **done)
+    late_reviewed = build.session(
         ann_sam,
         date(2025, 3, 4),
         time(10),
@@ -71,15 +72,17 @@ def centre(build):
     build.session(
         ann_sam, date(2025, 3, 12), time(9), 60, **done, student_attendance_status="absent"
     )
-    build.session(ann_sam, date(2025, 3, 13), time(9), 60, status="cancelled")
+    late = build.session(ann_sam, date(2025, 3, 13), time(9), 60, status="cancelled")
     build.session(ann_sam, date(2025, 3, 2), time(9), 60, **done)  # Sunday of week 9
     # Ann + Kim, Physics: excused, no duration (22:00–00:30 = 150 min), scheduled, rescheduled.
     build.session(
         ann_kim, date(2025, 3, 17), time(16), 60, **done, student_attendance_status="excused"
     )
     build.session(ann_kim, date(2025, 3, 18), time(22), 150, **done, duration=None)
-    build.session(ann_kim, date(2025, 3, 19), time(16), 60, status="scheduled")
-    build.session(ann_kim, date(2025, 3, 20), time(16), 60, status="rescheduled")
+    never_marked = [
+        build.session(ann_kim, date(2025, 3, 19), time(16), 60, status="scheduled"),
+        build.session(ann_kim, date(2025, 3, 20), time(16), 60, status="rescheduled"),
+    ]
     untaken = build.session(ann_kim, date(2025, 3, 21), time(16), 60, **done)
     with build.app.app_context():  # the ORM would write the column default for None
         db.session.execute(
@@ -90,11 +93,58 @@ def centre(build):
     # Bob + Lee, Maths, and Bob + Sam, Physics: 31 March is ISO week 14.
     build.session(bob_lee, date(2025, 3, 24), time(15), 30, **done)
     build.session(bob_lee, date(2025, 3, 31), time(15), 60, **done)
-    build.session(bob_lee, date(2025, 3, 25), time(15), 60, status="cancelled")
-    build.session(bob_sam, date(2025, 3, 26), time(17), 120, **done)
+    relented = build.session(bob_lee, date(2025, 3, 25), time(15), 60, status="cancelled")
+    bob_reviewed = build.session(bob_sam, date(2025, 3, 26), time(17), 120, **done)
+    restored = build.session(bob_sam, date(2025, 3, 27), time(17), 60, status="scheduled")
     # Outside the range: not counted anywhere.
-    build.session(ann_sam, date(2025, 2, 28), time(9), 60, **done)
+    before = build.session(ann_sam, date(2025, 2, 28), time(9), 60, **done)
     build.session(bob_lee, date(2025, 4, 1), time(9), 60, **done)
+    with build.app.app_context():
+        # Attendance taken for every session but the two never marked (and the cancelled).
+        db.session.execute(
+            sa.text(
+                "INSERT INTO session_attendance (session_id) SELECT id FROM sessions "
+                "WHERE status <> 'cancelled' AND NOT id = ANY(:skip)"
+            ),
+            {"skip": never_marked},
+        )
+        at = datetime(2025, 3, 1, 12, tzinfo=ZoneInfo("UTC"))
+        db.session.add_all(
+            [
+                # Ann's 13 March: late, still cancelled. Bob's 25 March: first late, restored,
+                # then cancelled again in time (the current one is not late). 27 March: a late
+                # cancellation that was restored (the session is on again): not cancelled.
+                SessionCancellation(session_id=late, reason="student-cancelled", is_late=True),
+                SessionCancellation(
+                    session_id=relented,
+                    reason="tutor-cancelled",
+                    is_late=True,
+                    cancelled_at=at,
+                    restored_at=at + timedelta(hours=1),
+                ),
+                SessionCancellation(
+                    session_id=relented,
+                    reason="centre-closed",
+                    is_late=False,
+                    cancelled_at=at + timedelta(hours=2),
+                ),
+                SessionCancellation(
+                    session_id=restored,
+                    reason="no-show",
+                    is_late=True,
+                    cancelled_at=at,
+                    restored_at=at + timedelta(hours=1),
+                ),
+                # Reviews: Ann's by a student and a parent count, her own review does not.
+                SessionReview(session_id=reviewed, author_role="student", rating=5),
+                SessionReview(session_id=reviewed, author_role="parent", rating=4),
+                SessionReview(session_id=reviewed, author_role="tutor", rating=1),
+                SessionReview(session_id=late_reviewed, author_role="student", rating=3),
+                SessionReview(session_id=bob_reviewed, author_role="student", rating=2),
+                SessionReview(session_id=before, author_role="student", rating=1),
+            ]
+        )
+        db.session.commit()
     return ids
 
 
@@ -117,8 +167,14 @@ BASE = """FROM sessions s JOIN enrolled_courses e ON e.id = s.enrolled_courses_i
 #: The student's attendance of a session that counts (not cancelled, started), else NULL.
 ATTENDANCE = """CASE WHEN s.status = 'cancelled' OR
     (s.status <> 'completed' AND s.session_date + s.start_time > :now) THEN NULL
-  WHEN s.student_attendance_status IS NULL THEN 'not taken'
+  WHEN s.student_attendance_status IS NULL
+    OR NOT EXISTS (SELECT FROM session_attendance a WHERE a.session_id = s.id) THEN 'not taken'
   ELSE s.student_attendance_status END"""
+#: Cancelled sessions whose latest cancellation still in force is late.
+LATE = """s.status = 'cancelled' AND (
+  SELECT c.is_late FROM (SELECT DISTINCT ON (session_id) session_id, is_late
+    FROM session_cancellations WHERE restored_at IS NULL
+    ORDER BY session_id, cancelled_at DESC, id DESC) c WHERE c.session_id = s.id)"""
 
 
 def hours(minutes) -> str:
@@ -139,6 +195,7 @@ def expected_tutors(app) -> list[list[str]]:
         f"""SELECT u.full_name, count(*),
           count(*) FILTER (WHERE s.status = 'completed'),
           count(*) FILTER (WHERE s.status = 'cancelled'),
+          count(*) FILTER (WHERE {LATE}),
           sum({LENGTH}) FILTER (WHERE s.status = 'completed'
                                AND s.tutor_attendance_status IN ('present', 'late')),
           count(*) FILTER (WHERE {ATTENDANCE} = 'present'),
@@ -150,13 +207,26 @@ def expected_tutors(app) -> list[list[str]]:
         GROUP BY u.full_name ORDER BY u.full_name""",
         now=now_param(),
     )
+    review_join = (
+        "JOIN users u ON u.id = e.tutor_id JOIN session_reviews r ON r.session_id = s.id WHERE"
+    )
+    reviews = {
+        name: (f"{average:.2f}", str(count))
+        for name, average, count in expected(
+            app,
+            f"""SELECT u.full_name, avg(r.rating), count(*)
+            {BASE.replace("WHERE", review_join)} AND r.author_role IN ('student', 'parent')
+            GROUP BY u.full_name""",
+        )
+    }
     out = []
-    for name, n, completed, cancelled, minutes, present, absent, late, excused, not_taken in rows:
+    for name, n, completed, cancelled, late_cancelled, minutes, *attendance in rows:
+        present, absent, late, excused, _not_taken = attendance
         taken = present + absent + late + excused
         out.append(
-            [name, str(n), str(completed), str(cancelled), hours(minutes)]
-            + [str(v) for v in (present, absent, late, excused, not_taken)]
-            + [rate(present + late, taken)]
+            [name, str(n), str(completed), str(cancelled), str(late_cancelled), hours(minutes)]
+            + [str(v) for v in attendance]
+            + [rate(present + late, taken), *reviews.get(name, ("", "0"))]
         )
     return out
 
@@ -169,14 +239,15 @@ def expected_students(app) -> list[list[str]]:
                                AND s.student_attendance_status IN ('present', 'late')),
           count(*) FILTER (WHERE {ATTENDANCE} IN ('present', 'late')),
           count(*) FILTER (WHERE {ATTENDANCE} IN ('present', 'late', 'absent', 'excused')),
-          count(*) FILTER (WHERE {ATTENDANCE} = 'absent')
+          count(*) FILTER (WHERE {ATTENDANCE} = 'absent'),
+          count(*) FILTER (WHERE {LATE})
         {BASE.replace("WHERE", "JOIN users u ON u.id = e.student_id WHERE")}
         GROUP BY u.full_name ORDER BY u.full_name""",
         now=now_param(),
     )
     return [
-        [name, str(n), hours(minutes), rate(attended, taken), str(absent)]
-        for name, n, minutes, attended, taken, absent in rows
+        [name, str(n), hours(minutes), rate(attended, taken), str(absent), str(late)]
+        for name, n, minutes, attended, taken, absent, late in rows
     ]
 
 
@@ -280,7 +351,14 @@ def test_tutor_figures_equal_independent_sql(app, client, auth, centre):
     table = page_tables(client, f"/reports?{RANGE}")["table-tutors"]
     header, *body, total = table
     assert total[0] == "All tutors"
-    assert header[:5] == ["Tutor", "Sessions", "Completed", "Cancelled", "Hours taught"]
+    assert header[:6] == [
+        "Tutor",
+        "Sessions",
+        "Completed",
+        "Cancelled",
+        "Of which late",
+        "Hours taught",
+    ]
     assert body == expected_tutors(app)
     assert csv_rows(client, f"/reports/tutors.csv?{RANGE}") == table
 
@@ -302,18 +380,23 @@ def test_figures_counted_by_hand(client, auth, centre):
     tutors = {row[0]: row for row in tables["table-tutors"][1:]}
     # Ann: 60 (2 March) + 60 + 45 + 90 (past midnight) + 60 (absent student, still taught)
     #      + 60 (excused) + 150 (no duration, 22:00–00:30) + 60 (status not taken) = 585 min.
-    assert tutors["Ann Tutor"][1:5] == ["12", "9", "1", "9.75"]
-    # present, absent, late, excused, not taken; rate = (7 present + 1 late) / 10 taken.
-    # 19 and 20 March (scheduled, rescheduled) have started: their recorded "present" counts.
-    assert tutors["Ann Tutor"][5:] == ["7", "1", "1", "1", "1", "80.0"]
-    assert tutors["Bob Tutor"][1:5] == ["4", "3", "1", "3.50"]
-    assert tutors["All tutors"][1:5] == ["16", "12", "2", "13.25"]
+    assert tutors["Ann Tutor"][1:6] == ["12", "9", "1", "1", "9.75"]
+    # present, absent, late, excused, not taken; rate = (5 present + 1 late) / 8 taken.
+    # 19 and 20 March (never marked) and 21 March (no status) are "not taken".
+    assert tutors["Ann Tutor"][6:] == ["5", "1", "1", "1", "3", "75.0", "4.00", "3"]
+    # Bob: 25 March's current cancellation is in time; 27 March was restored (scheduled).
+    assert tutors["Bob Tutor"][1:6] == ["5", "3", "1", "0", "3.50"]
+    assert tutors["Bob Tutor"][-2:] == ["2.00", "1"]
+    assert tutors["All tutors"][1:6] == ["17", "12", "2", "1", "13.25"]
+    assert tutors["All tutors"][-2:] == ["3.50", "4"]
+    students = {row[0]: row[1:] for row in tables["table-students"][1:]}
+    assert students["Sam Student"] == ["9", "7.25", "87.5", "1", "1"]
     timesheet = {row[0]: row[1:] for row in tables["table-timesheet"][1:]}
     assert timesheet["Ann Tutor"] == ["1.00", "1.75", "2.50", "4.50", "0.00", "0.00", "9.75"]
     assert timesheet["Bob Tutor"] == ["0.00", "0.00", "0.00", "0.00", "2.50", "1.00", "3.50"]
     courses = {row[0]: row[1:] for row in tables["table-courses"][1:]}
     assert courses["Maths"][:2] == ["2", "10"]  # students Sam and Lee; 7 + 3 sessions
-    assert courses["Physics"][:2] == ["2", "6"]  # Kim and Sam; 5 + 1
+    assert courses["Physics"][:2] == ["2", "7"]  # Kim and Sam; 5 + 2
 
 
 def test_a_session_not_started_has_no_attendance_yet(app, client, auth, build):
@@ -322,13 +405,19 @@ def test_a_session_not_started_has_no_attendance_yet(app, client, auth, build):
     student = build.user(ROLE_STUDENT, "s@test.example", "Sol")
     enrolment = build.enrolment(tutor, student)
     today = now_param().date()
-    build.session(enrolment, today - timedelta(days=1), time(9))
-    build.session(enrolment, today + timedelta(days=1), time(9))
+    taken = build.session(enrolment, today - timedelta(days=1), time(9))
+    build.session(enrolment, today - timedelta(days=2), time(9))  # never marked
+    build.session(enrolment, today + timedelta(days=1), time(9))  # not started: not counted
+    with app.app_context():
+        db.session.execute(
+            sa.text("INSERT INTO session_attendance (session_id) VALUES (:id)"), {"id": taken}
+        )
+        db.session.commit()
     auth.login("boss@test.example")
     url = f"/reports?from={today - timedelta(days=3)}&to={today + timedelta(days=3)}"
     row = page_tables(client, url)["table-tutors"][1]
-    assert row[1] == "2"
-    assert row[5:] == ["1", "0", "0", "0", "0", "100.0"]
+    assert row[1] == "3"
+    assert row[6:12] == ["1", "0", "0", "0", "1", "100.0"]
 
 
 def test_filters_narrow_every_table(app, client, auth, centre):
@@ -337,7 +426,7 @@ def test_filters_narrow_every_table(app, client, auth, centre):
     assert [row[0] for row in tables["table-tutors"][1:-1]] == ["Ann Tutor", "Bob Tutor"]
     assert [row[0] for row in tables["table-students"][1:-1]] == ["Sam Student"]
     tables = page_tables(client, f"/reports?{RANGE}&tutor={centre['bob']}&course=2")
-    assert [row[:2] for row in tables["table-tutors"][1:-1]] == [["Bob Tutor", "1"]]
+    assert [row[:2] for row in tables["table-tutors"][1:-1]] == [["Bob Tutor", "2"]]  # 26, 27
 
 
 def test_default_range_is_the_last_full_month(client, auth, centre):
@@ -462,7 +551,7 @@ def test_sessions_csv_has_the_seed_columns_and_the_names(app, client, auth, cent
         for row in rows
     ]
     assert got == [tuple("" if v is None else v for v in row) for row in want]
-    assert len(rows) == 16
+    assert len(rows) == 17
 
 
 def test_formula_like_names_are_neutralised(app, client, auth, build):

@@ -16,11 +16,17 @@ Definitions (README → Reports):
 * **Hours taught** (tutors, courses, timesheet): completed sessions the tutor
   attended (``tutor_attendance_status`` present or late), by their length.
   **Hours attended** (students): completed sessions the student attended.
+* **Cancelled, of which late**: the session's current cancellation (its
+  latest ``session_cancellations`` row not restored) has ``is_late``.
 * **Attendance** counts the student's status of every session that is not
   cancelled and has started (or is completed): present, late, absent, excused,
-  or *not taken* when no status is recorded. The **rate** is present + late
-  over the sessions whose attendance was taken; "not taken" stays out of it,
-  so a tutor who has not yet marked a lesson is not shown as losing students.
+  or *not taken* when attendance was never taken (no ``session_attendance``
+  row; the column's default "present" is not a real one) or no status is
+  recorded. The **rate** is present + late over the sessions whose
+  attendance was taken; "not taken" stays out of it, so a tutor who has not
+  yet marked a lesson is not shown as losing students.
+* **Reviews**: the students' and parents' ratings of the sessions (not the
+  tutor's own review of a lesson); the average is over those reviews.
 """
 
 from __future__ import annotations
@@ -33,8 +39,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from dashboard.choices import ATTENDANCE_STATUSES
-from dashboard.models import Course, EnrolledCourse, Session, User
+from dashboard.choices import ATTENDANCE_STATUSES, ROLE_PARENT, ROLE_STUDENT
+from dashboard.models import (
+    Course,
+    EnrolledCourse,
+    Session,
+    SessionAttendance,
+    SessionCancellation,
+    SessionReview,
+    User,
+)
 from dashboard.services.core_rows import core_rows
 from dashboard.services.reports.query import ReportQuery
 from dashboard.services.schedule_search import FilterOptions, Option, filter_options
@@ -45,6 +59,8 @@ ATTENDANCE_COLUMNS: tuple[str, ...] = (*ATTENDANCE_STATUSES, NOT_TAKEN)
 #: The statuses that count as attending (for hours and the rate).
 ATTENDED: tuple[str, ...] = ("present", "late")
 RECORDED = ATTENDANCE_STATUSES
+#: Whose reviews make a tutor's average rating.
+RATED_BY: tuple[str, ...] = (ROLE_STUDENT, ROLE_PARENT)
 
 
 @dataclass
@@ -58,6 +74,8 @@ class Tally:
     taught_minutes: int = 0
     attended_minutes: int = 0
     students: int = 0
+    rating_sum: int = 0
+    reviews: int = 0
     attendance: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ATTENDANCE_COLUMNS, 0))
 
     @property
@@ -69,6 +87,11 @@ class Tally:
     def attended_hours(self) -> float:
         """Hours the student attended."""
         return self.attended_minutes / 60
+
+    @property
+    def average_rating(self) -> float | None:
+        """Mean rating of the students' and parents' reviews; None without reviews."""
+        return self.rating_sum / self.reviews if self.reviews else None
 
     @property
     def taken(self) -> int:
@@ -189,6 +212,44 @@ _BY_WEEK = 0b1110
 _TOTAL = 0b1111
 
 
+def _late_cancellation() -> sa.ColumnElement[bool]:
+    """True when a cancelled session's current cancellation (latest not restored) was late.
+
+    Evaluated for cancelled sessions only (inside a CASE), one probe of
+    ``idx_session_cancellations_session`` each.
+    """
+    current = (
+        sa.select(SessionCancellation.is_late)
+        .where(
+            SessionCancellation.session_id == Session.id,
+            SessionCancellation.restored_at.is_(None),
+        )
+        .order_by(SessionCancellation.cancelled_at.desc(), SessionCancellation.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return sa.case((Session.status == "cancelled", sa.func.coalesce(current, False)), else_=False)
+
+
+def _reviews() -> sa.Subquery:
+    """Per session: the sum and number of its students' and parents' ratings (LATERAL).
+
+    The tutor's own review of a lesson is about the student, not the tutor, so
+    it stays out of a tutor's average.
+    """
+    return (
+        sa.select(
+            sa.func.sum(SessionReview.rating).label("rating_sum"),
+            sa.func.count().label("reviews"),
+        )
+        .where(
+            SessionReview.session_id == Session.id,
+            SessionReview.author_role.in_(RATED_BY),
+        )
+        .lateral("reviews")
+    )
+
+
 def _facts(query: ReportQuery, now: datetime) -> sa.Subquery:
     """One row per session of the report, with what the sums need."""
     minutes = session_minutes()
@@ -197,9 +258,11 @@ def _facts(query: ReportQuery, now: datetime) -> sa.Subquery:
     started = sa.or_(completed, (Session.session_date + Session.start_time) <= now)
     attendance = sa.case(
         (sa.or_(status == "cancelled", sa.not_(started)), sa.null()),
+        (SessionAttendance.session_id.is_(None), sa.literal(NOT_TAKEN)),
         (Session.student_attendance_status.in_(RECORDED), Session.student_attendance_status),
         else_=sa.literal(NOT_TAKEN),
     )
+    reviews = _reviews()
     return (
         sa.select(
             EnrolledCourse.tutor_id.label("tutor_id"),
@@ -207,7 +270,7 @@ def _facts(query: ReportQuery, now: datetime) -> sa.Subquery:
             EnrolledCourse.course_id.label("course_id"),
             sa.func.to_char(Session.session_date, 'IYYY-"W"IW').label("week"),
             status.label("status"),
-            sa.literal(False).label("late_cancel"),
+            _late_cancellation().label("late_cancel"),
             sa.case(
                 (sa.and_(completed, Session.tutor_attendance_status.in_(ATTENDED)), minutes),
                 else_=0,
@@ -217,9 +280,13 @@ def _facts(query: ReportQuery, now: datetime) -> sa.Subquery:
                 else_=0,
             ).label("attended"),
             attendance.label("attendance"),
+            reviews.c.rating_sum,
+            reviews.c.reviews,
         )
         .select_from(Session)
         .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+        .outerjoin(SessionAttendance, SessionAttendance.session_id == Session.id)
+        .outerjoin(reviews, sa.true())
         .where(*in_range(query))
         .subquery("facts")
     )
@@ -242,6 +309,8 @@ def _statement(query: ReportQuery, now: datetime) -> sa.Select:
         sa.func.coalesce(sa.func.sum(f.taught), 0).label("taught_minutes"),
         sa.func.coalesce(sa.func.sum(f.attended), 0).label("attended_minutes"),
         sa.func.count(sa.distinct(f.student_id)).label("students"),
+        sa.func.coalesce(sa.func.sum(f.rating_sum), 0).label("rating_sum"),
+        sa.func.coalesce(sa.func.sum(f.reviews), 0).label("reviews"),
         *(count_if(f.attendance == value).label(value) for value in ATTENDANCE_COLUMNS),
     )
     grouped = (
@@ -284,6 +353,8 @@ def _tally(row: Any) -> Tally:
         taught_minutes=int(row.taught_minutes),
         attended_minutes=int(row.attended_minutes),
         students=row.students,
+        rating_sum=int(row.rating_sum),
+        reviews=int(row.reviews),
         attendance={value: row._mapping[value] for value in ATTENDANCE_COLUMNS},
     )
 

@@ -34,6 +34,11 @@ def rate_text(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}"
 
 
+def rating_text(rating: float | None) -> str:
+    """An average rating (1–5) with two decimals; empty without reviews."""
+    return "" if rating is None else f"{rating:.2f}"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its heading and how a row's cell is made."""
@@ -84,30 +89,34 @@ def _whole(tally: Tally) -> Line:
 
 
 def tutor_table(report: Report) -> Table:
-    """Per tutor: sessions, completed, cancelled, hours taught, student attendance."""
+    """Per tutor: sessions, completed, cancelled (late), hours, attendance, reviews."""
     columns = [
         Column("Tutor", lambda line: line.name),
         _tally_column("Sessions", lambda t: t.sessions),
         _tally_column("Completed", lambda t: t.completed),
         _tally_column("Cancelled", lambda t: t.cancelled),
+        _tally_column("Of which late", lambda t: t.late_cancelled),
         _tally_column("Hours taught", lambda t: hours_text(t.taught_hours)),
         *(
             _tally_column(value.capitalize(), lambda t, value=value: t.attendance[value])
             for value in ATTENDANCE_COLUMNS
         ),
         _tally_column("Attendance rate (%)", lambda t: rate_text(t.attendance_rate)),
+        _tally_column("Average rating", lambda t: rating_text(t.average_rating)),
+        _tally_column("Reviews", lambda t: t.reviews),
     ]
     return Table("tutors", "Per tutor", columns, report.tutors, _whole(report.total), "All tutors")
 
 
 def student_table(report: Report) -> Table:
-    """Per student: hours attended, attendance rate, absences."""
+    """Per student: hours attended, attendance rate, absences, late cancellations."""
     columns = [
         Column("Student", lambda line: line.name),
         _tally_column("Sessions", lambda t: t.sessions),
         _tally_column("Hours attended", lambda t: hours_text(t.attended_hours)),
         _tally_column("Attendance rate (%)", lambda t: rate_text(t.attendance_rate)),
         _tally_column("Absences", lambda t: t.attendance["absent"]),
+        _tally_column("Late cancellations", lambda t: t.late_cancelled),
     ]
     return Table(
         "students", "Per student", columns, report.students, _whole(report.total), "All students"
