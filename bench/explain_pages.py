@@ -22,7 +22,7 @@ import re
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,8 @@ def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
     parent = one("SELECT min(parent_id) FROM parent_students")
     session = one("SELECT max(id) FROM sessions")
     boss = "coordinator@bulk.example"
+    day = date.fromisoformat(today)
+    year_ago = (day - timedelta(days=365)).isoformat()
     cal = f"/tutors/{tutor}/calendar"
     return [
         ("tutor month", boss, f"{cal}?view=month&date={today}", None),
@@ -60,6 +62,12 @@ def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
         ("coordinator sort tutor p3", boss,
          "/coordinator/sessions?sort=tutor&dir=desc&page=3", None),
         ("session detail", boss, f"/sessions/{session}", None),
+        ("report month", boss, "/reports", None),
+        ("report month (tutor)", tutor_email, "/reports", None),
+        ("report timesheet.csv", boss, "/reports/timesheet.csv", None),
+        ("report hours.svg", boss, "/reports/hours.svg?stack=course", None),
+        ("report sessions.csv year", boss,
+         f"/reports/sessions.csv?from={year_ago}&to={today}", None),
         ("attendance POST", boss, f"/sessions/{session}/attendance",
          {"tutor_attendance_status": "present"}),
     ]  # fmt: skip
@@ -186,7 +194,9 @@ def main() -> None:
         client, csrf = client_for(email)
         headers = {"HX-Request": "true", "X-CSRFToken": csrf}
         if form is None:
-            return client.get(path, headers=headers)
+            response = client.get(path, headers=headers)
+            response.get_data()  # a streamed body (sessions.csv) runs its query as it is read
+            return response
         data = {**form, "version": fresh_version(path), "csrf_token": csrf}
         return client.post(path, data=data, headers=headers)
 

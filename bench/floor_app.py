@@ -114,6 +114,38 @@ def coordinator() -> str:
     return PAGE.render(rows=[*rows(page, page_params), *rows(count, count_params)])
 
 
+#: The report's floor: a month's sessions by idx_sessions_date, summed per tutor and per
+#: student (the dashboard's report sums more, in one GROUPING SETS query).
+REPORT = """
+SELECT 'tutor', ec.tutor_id, count(*), count(*) FILTER (WHERE s.status = 'completed'),
+       count(*) FILTER (WHERE s.status = 'cancelled'),
+       sum(s.duration) FILTER (WHERE s.status = 'completed'
+                               AND s.tutor_attendance_status IN ('present', 'late')),
+       count(*) FILTER (WHERE s.student_attendance_status = 'absent')
+FROM sessions s JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+WHERE s.session_date BETWEEN %s AND %s GROUP BY ec.tutor_id
+UNION ALL
+SELECT 'student', ec.student_id, count(*), count(*) FILTER (WHERE s.status = 'completed'),
+       count(*) FILTER (WHERE s.status = 'cancelled'),
+       sum(s.duration) FILTER (WHERE s.status = 'completed'
+                               AND s.student_attendance_status IN ('present', 'late')),
+       count(*) FILTER (WHERE s.student_attendance_status = 'absent')
+FROM sessions s JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+WHERE s.session_date BETWEEN %s AND %s GROUP BY ec.student_id
+"""
+
+
+def last_month(today: date) -> tuple[date, date]:
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+@app.get("/reports")
+def reports() -> str:
+    first, last = last_month(date.today())
+    return PAGE.render(rows=rows(REPORT, (first, last, first, last)))
+
+
 @app.post("/sessions/<int:session_id>/attendance")
 def attendance(session_id: int) -> tuple[str, int]:
     value = request.form.get("tutor_attendance_status", "present")

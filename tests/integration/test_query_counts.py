@@ -111,6 +111,9 @@ PAGES = [
     ("boss@test.example", "/admin/enrolments"),
     ("boss@test.example", "/admin/enrolments/new"),
     ("tutor@test.example", "/account"),
+    ("boss@test.example", "/reports?from=2025-03-01&to=2025-03-31"),
+    ("boss@test.example", "/reports?from=2025-03-01&to=2025-03-31&stack=course"),
+    ("tutor@test.example", "/reports?from=2025-03-01&to=2025-03-31"),
 ]
 
 

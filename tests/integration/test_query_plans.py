@@ -63,7 +63,19 @@ def page_urls(app) -> list[str]:
         "/coordinator/sessions?featured=yes",
         "/coordinator/sessions?q=Algebra",
         f"/sessions/{session}",
+        *REPORT_URLS,
+        f"/reports?tutor={tutor}",
+        f"/reports?student={student}",
     ]
+
+
+#: The report of last month for the whole centre, its files and charts (idx_sessions_date).
+REPORT_URLS = [
+    "/reports",
+    "/reports/timesheet.csv",
+    "/reports/sessions.csv",
+    "/reports/hours.svg?stack=course",
+]
 
 
 def captured_statements(app, url: str) -> list[tuple[str, object]]:
@@ -72,6 +84,7 @@ def captured_statements(app, url: str) -> list[tuple[str, object]]:
     AuthActions(client).login("coordinator@bulk.example")
     with record_queries(app) as recorded:
         response = client.get(url)
+        response.get_data()  # a streamed body runs its query while it is read
     assert response.status_code == 200, (url, response.status_code)
     return [(statement.sql, statement.parameters) for statement in recorded]
 
@@ -95,3 +108,20 @@ def test_no_page_query_scans_the_sessions_table(big_app):
                 offenders.append(f"{url}\n{statement}\n{plan}")
     assert checked > 0
     assert offenders == [], "\n\n".join(offenders)
+
+
+def test_reports_read_the_range_through_idx_sessions_date(big_app):
+    """The centre's month reads its sessions by a range scan of ``idx_sessions_date``."""
+    for url in REPORT_URLS:
+        plans = []
+        for statement, parameters in captured_statements(big_app, url):
+            if "session_date >=" not in statement:
+                continue
+            with big_app.app_context():
+                cursor = db.session.connection().connection.cursor()
+                cursor.execute("EXPLAIN " + statement, parameters)
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+                db.session.rollback()
+        assert plans, url
+        for plan in plans:
+            assert "idx_sessions_date" in plan, f"{url}\n{plan}"

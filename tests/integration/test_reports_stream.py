@@ -1,0 +1,97 @@
+"""``/reports/sessions.csv`` streams 100,000 sessions in bounded memory.
+
+``seed-bulk`` writes 100,000 sessions (over four years); one UPDATE folds them
+into the year 2025 so that one report range (at most 366 days) holds them
+all. The file is then read chunk by chunk, as a browser would, while the
+memory of this process is watched two ways: Python's own allocations
+(``tracemalloc``) and the resident size (``/proc/self/statm``), which also
+sees libpq's buffers — a client-side cursor would hold the whole result there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tracemalloc
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import create_app
+from dashboard.database import libpq_url
+from dashboard.extensions import db
+from dashboard.services.bulk_data import seed_bulk
+from tests.conftest import AuthActions, app_config
+
+ROWS = 100_000
+YEAR = "from=2025-01-01&to=2025-12-31"
+#: What the test allows the stream to use; the whole file is ~40 MB of text.
+PYTHON_PEAK_LIMIT = 8 * 2**20
+RESIDENT_GROWTH_LIMIT = 24 * 2**20
+
+
+@pytest.fixture(scope="module")
+def big_app(make_database):
+    """An app on a database whose 100,000 sessions all fall in 2025."""
+    from flask_migrate import upgrade
+
+    url = make_database("stream")
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade()
+    seed_bulk(libpq_url(url), sessions=ROWS, tutors=50, students=1_000, seed=7)
+    with app.app_context():
+        db.session.execute(
+            sa.text("UPDATE sessions SET session_date = date '2025-01-01' + (id % 365)")
+        )
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE sessions"))
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_sessions_csv_of_100k_rows_streams_in_bounded_memory(big_app):
+    client = big_app.test_client()
+    AuthActions(client).login("coordinator@bulk.example")
+    response = client.get(f"/reports/sessions.csv?{YEAR}", buffered=False)
+    assert response.status_code == 200
+    assert response.is_streamed
+    lines = 0
+    size = 0
+    first = last = b""
+    resident_start = resident_bytes()
+    resident_peak = resident_start
+    tracemalloc.start()
+    try:
+        for n, chunk in enumerate(response.response):
+            data = chunk if isinstance(chunk, bytes) else chunk.encode()
+            lines += data.count(b"\r\n")
+            size += len(data)
+            if n < 2:
+                first += data
+            last = data or last
+            if n % 10 == 0:
+                resident_peak = max(resident_peak, resident_bytes())
+        _, python_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        response.close()
+    assert lines == ROWS + 1  # the header, then one line per session (no newlines in cells)
+    assert size > 20 * 2**20  # the file is far bigger than what was held at once
+    assert python_peak < PYTHON_PEAK_LIMIT, f"Python peak {python_peak / 2**20:.1f} MiB"
+    growth = resident_peak - resident_start
+    assert growth < RESIDENT_GROWTH_LIMIT, f"resident size grew {growth / 2**20:.1f} MiB"
+    header, row = list(csv.reader(io.StringIO(first.decode("utf-8-sig"))))[:2]
+    assert header[0] == "id" and header[-3:] == ["course_title", "tutor_name", "student_name"]
+    assert row[header.index("session_date")] == "2025-01-01"
+    assert list(csv.reader(io.StringIO(last.decode())))[-1][4] == date(2025, 12, 31).isoformat()
