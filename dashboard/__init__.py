@@ -90,6 +90,7 @@ def _register_template_helpers(app: Flask) -> None:
         is_coordinator,
         may_list_whiteboards,
         may_schedule,
+        may_see_reports,
     )
     from dashboard.select_options import select_options
     from dashboard.session_urls import session_url
@@ -110,6 +111,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["may_schedule"] = lambda: may_schedule(current_user)
     app.jinja_env.globals["may_list_whiteboards"] = lambda: may_list_whiteboards(current_user)
     app.jinja_env.globals["is_coordinator"] = lambda: is_coordinator(current_user)
+    app.jinja_env.globals["may_see_reports"] = lambda: may_see_reports(current_user)
     app.jinja_env.filters.update(humanize.FILTERS)
     app.jinja_env.tests.update(humanize.TESTS)
     app.jinja_env.globals.update(humanize.GLOBALS)
