@@ -84,9 +84,9 @@ def _config(name: str, title: str) -> dict[str, object]:
 
 
 def _make(kind: type, name: str, title: str, **extra: object) -> pygal.graph.graph.Graph:
-    config = _config(name, title)
+    config = {**_config(name, title), **extra}
     chart_id = config.pop("_uuid")
-    chart = kind(**config, **extra)
+    chart = kind(**config)
     chart.uuid = chart_id  # a fixed id: the same data always gives the same SVG
     return chart
 
@@ -185,6 +185,7 @@ def attendance_chart(report: Report) -> Chart:
         allow_interruptions=True,
         show_legend=False,
         value_formatter=lambda value: f"{value:.1f}",
+        no_data_text="No attendance taken",
     )
     chart.x_labels = weeks
     chart.add("Attendance rate (%)", rates)
