@@ -62,7 +62,7 @@ class Chart:
     @property
     def content_security_policy(self) -> str:
         """The policy the SVG response carries: its own style, nothing else at all."""
-        return f"default-src 'none'; style-src '{self.style_hash}'; frame-ancestors 'self'"
+        return f"default-src 'none'; style-src '{self.style_hash}'; frame-ancestors 'none'"
 
 
 def _config(name: str, title: str) -> dict[str, object]:
