@@ -60,10 +60,12 @@ def _collect_pages(app, demo, folder: Path) -> dict[str, str]:
             url = build_url(app, route, values)
             for suffix in VARIANTS.get(route, [""]):
                 response = client.get(url + suffix)
+                body = response.get_data()  # reads, and so ends, a streamed body too
+                response.close()
                 if response.status_code != 200 or response.mimetype != "text/html":
                     continue
                 name = f"page{len(pages):04d}.html"
-                (folder / name).write_bytes(response.get_data())
+                (folder / name).write_bytes(body)
                 pages[name] = f"{case} {url}{suffix}"
     # The error pages are pages too.
     client = app.test_client()
