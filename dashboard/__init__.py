@@ -12,6 +12,7 @@ from flask import Flask
 from dashboard.config import default_config, load_secret_key
 from dashboard.database import embedded_database_url, normalise_database_url
 from dashboard.extensions import csrf, db, limiter, login_manager, mail, migrate
+from dashboard.input_guard import init_input_guard
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    init_input_guard(app)  # before any route: bounds every <int:…> id, refuses NUL bytes
     app.config.update(default_config())
     if config:
         app.config.update(config)

@@ -11,13 +11,15 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from dashboard.input_limits import MAX_ID
+
 #: Dates outside this range are refused: far enough for any real schedule, and
 #: it keeps "previous/next month" and the padded query range from overflowing.
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2999, 12, 31)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
+_POSITIVE_INT = re.compile(r"[1-9][0-9]*")
 
 
 class BadParameter(ValueError):
@@ -59,9 +61,21 @@ def iso_date(name: str, value: str | None) -> date | None:
 
 
 def positive_int(name: str, value: str | None) -> int | None:
-    """A whole number ≥ 1, or None when absent or empty."""
+    """A whole number from 1 to 2,147,483,647, or None when absent or empty.
+
+    The one parser of ids (``tutor``, ``student``, ``course``) and page numbers
+    in query strings: the bound is PostgreSQL's ``integer``, so a filter value
+    never reaches the database out of range.
+    """
     if value is None or value == "":
         return None
     if not _POSITIVE_INT.fullmatch(value):
-        raise BadParameter(f"{name} must be a whole number of 1 or more (got {value!r}).")
+        raise BadParameter(f"{name} must be a whole number of 1 or more (got {_short(value)}).")
+    if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+        raise BadParameter(f"{name} must be at most {MAX_ID:,} (got {_short(value)}).")
     return int(value)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """``value`` quoted for a message, cut short if long (the page repeats the message)."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")

@@ -9,7 +9,6 @@ commits on success and rolls back on any ``EditRejected``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 
 from dashboard.choices import ATTENDANCE_STATUSES, PRIORITY_LEVELS
 from dashboard.extensions import db
+from dashboard.input_limits import parse_database_id
 from dashboard.models import Session, SessionChange, User, WhiteboardSession
 from dashboard.permissions import board_fits_session
 from dashboard.services.session_views import SessionView
@@ -72,8 +72,6 @@ FIELD_LABELS: dict[str, str] = {
     "recurring_pattern": "Series rule",
 }
 
-_MAX_INT4 = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,10}")
 #: At most this many sessions in one bulk request (a tutor's day is far fewer).
 BULK_MAX_ROWS = 100
 
@@ -142,9 +140,10 @@ def whiteboard_changes(form: FormData, session: SessionView) -> dict[str, object
         raise InvalidEdit("Choose a whiteboard (or none).", "whiteboard_id")
     if raw == "":
         return {"whiteboard_id": None}
-    if not _DIGITS.fullmatch(raw) or int(raw) > _MAX_INT4:
+    board_id = parse_database_id(raw)
+    if board_id is None:
         raise InvalidEdit("There is no such whiteboard.", "whiteboard_id")
-    board = lock_board(int(raw))
+    board = lock_board(board_id)
     if board is None:
         raise InvalidEdit("That whiteboard does not exist (any more).", "whiteboard_id")
     if board.id != session.whiteboard_id and not board_fits_session(board, session):
@@ -194,10 +193,11 @@ def bulk_session_ids(form: FormData) -> list[int]:
         raise InvalidEdit("There are no sessions to save.", "session_id")
     ids: list[int] = []
     for raw in raw_ids:
-        if not _DIGITS.fullmatch(raw) or int(raw) > _MAX_INT4:
+        session_id = parse_database_id(raw)
+        if session_id is None:
             raise InvalidEdit("The list of sessions is not valid.", "session_id")
-        if int(raw) not in ids:
-            ids.append(int(raw))
+        if session_id not in ids:
+            ids.append(session_id)
     if len(ids) > BULK_MAX_ROWS:
         raise InvalidEdit(f"Save at most {BULK_MAX_ROWS} sessions at once.", "session_id")
     return ids

@@ -21,9 +21,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from dashboard.choices import PRIORITY_LEVELS, SESSION_FREQUENCIES, SESSION_MODES
+from dashboard.input_guard import DatabaseId, StorableText, coerce_database_id
+from dashboard.input_limits import column_length
+from dashboard.models import Session
 from dashboard.services.recurrence import MAX_OCCURRENCES
 from dashboard.services.scheduling import (
     MAX_ALARM_MINUTES,
@@ -41,32 +44,29 @@ SCOPE_CHOICES = [
 ]
 
 
-def optional_int(value: object) -> int | None:
-    """Coerce a select's value: blank → None, digits → int, anything else → 0.
-
-    0 is never a row id, so the service answers it with its own message next
-    to the field ("Choose one of the enrolled courses…") instead of WTForms'
-    "could not coerce".
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() else 0
-
-
 class SessionForm(FlaskForm):
     """Fields shared by the new-session and edit-session forms."""
 
-    enrolled_courses_id = SelectField("Enrolled course", coerce=optional_int, validate_choice=False)
+    # Choices are checked by the service (it knows which courses the user may
+    # schedule); the form only refuses what is not an id at all.
+    enrolled_courses_id = SelectField(
+        "Enrolled course",
+        coerce=coerce_database_id,
+        validate_choice=False,
+        validators=[DatabaseId("Choose one of the enrolled courses you may schedule.")],
+    )
     session_date = DateField("Date", validators=[InputRequired(message="Enter a date.")])
     start_time = TimeField("Start", validators=[InputRequired(message="Enter a start time.")])
     end_time = TimeField("End", validators=[InputRequired(message="Enter an end time.")])
     session_mode = SelectField("Mode", choices=list(SESSION_MODES), default="online")
-    location = StringField("Location", validators=[Length(max=255)])
-    topics = TextAreaField("Topics (one per line)")
-    whiteboard_id = SelectField("Whiteboard", coerce=optional_int, validate_choice=False)
+    location = StringField("Location", validators=[StorableText(column_length(Session.location))])
+    topics = TextAreaField("Topics (one per line)", validators=[StorableText(None)])
+    whiteboard_id = SelectField(
+        "Whiteboard",
+        coerce=coerce_database_id,
+        validate_choice=False,
+        validators=[DatabaseId("Choose a whiteboard of the course's tutor.")],
+    )
     priority_level = SelectField("Priority", choices=list(PRIORITY_LEVELS), default="medium")
     notification_enabled = BooleanField("Remind in the dashboard before it starts")
     alarm_enabled = BooleanField("Add an alarm in calendar feeds")
@@ -76,7 +76,7 @@ class SessionForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=MAX_ALARM_MINUTES)],
     )
     override_reason = TextAreaField(
-        "Reason to schedule despite overlaps", validators=[Length(max=MAX_REASON_LENGTH)]
+        "Reason to schedule despite overlaps", validators=[StorableText(MAX_REASON_LENGTH)]
     )
 
     def set_choices(self, courses: list[Option], boards: list[Option]) -> None:
@@ -134,23 +134,41 @@ class EditSessionForm(SessionForm):
 
 
 class RescheduleForm(FlaskForm):
-    """Move a session to a new date and time (in the viewer's zone)."""
+    """Move a session to a new date and time (in the viewer's zone).
 
-    session_date = DateField("New date", validators=[InputRequired(message="Enter a date.")])
-    start_time = TimeField("Start", validators=[InputRequired(message="Enter a start time.")])
-    end_time = TimeField("End", validators=[InputRequired(message="Enter an end time.")])
+    It shares the edit page with ``EditSessionForm``, whose fields have the
+    same names: the ``reschedule-`` ids keep each page id unique, so every
+    label points at its own form's field.
+    """
+
+    session_date = DateField(
+        "New date",
+        id="reschedule-session_date",
+        validators=[InputRequired(message="Enter a date.")],
+    )
+    start_time = TimeField(
+        "Start",
+        id="reschedule-start_time",
+        validators=[InputRequired(message="Enter a start time.")],
+    )
+    end_time = TimeField(
+        "End", id="reschedule-end_time", validators=[InputRequired(message="Enter an end time.")]
+    )
     override_reason = TextAreaField(
-        "Reason to schedule despite overlaps", validators=[Length(max=MAX_REASON_LENGTH)]
+        "Reason to schedule despite overlaps",
+        id="reschedule-override_reason",
+        validators=[StorableText(MAX_REASON_LENGTH)],
     )
 
 
 class CancelForm(FlaskForm):
     """Cancel a session (or part of its series)."""
 
-    scope = RadioField("Cancel", choices=SCOPE_CHOICES, default=Scope.THIS.value)
+    # Its own ids: the edit form on the same page has a ``scope`` too.
+    scope = RadioField("Cancel", id="cancel-scope", choices=SCOPE_CHOICES, default=Scope.THIS.value)
 
 
 class CompleteForm(FlaskForm):
     """Mark a session completed and record what was covered."""
 
-    topics_covered = TextAreaField("Topics covered (one per line)")
+    topics_covered = TextAreaField("Topics covered (one per line)", validators=[StorableText(None)])

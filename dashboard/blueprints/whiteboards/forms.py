@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from dashboard.input_guard import coerce_database_id
 from dashboard.services.whiteboards import MAX_NAME_LENGTH, board_url_problem
 
 
@@ -47,7 +48,7 @@ class WhiteboardForm(FlaskForm):
 class NewWhiteboardForm(WhiteboardForm):
     """A coordinator also chooses which tutor owns the new board."""
 
-    owner_id = SelectField("Owner (tutor)", coerce=int)
+    owner_id = SelectField("Owner (tutor)", coerce=coerce_database_id)
 
 
 class DeleteWhiteboardForm(FlaskForm):
