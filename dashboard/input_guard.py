@@ -25,6 +25,7 @@ from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
 from dashboard.input_limits import (
+    ID_PATTERN,
     MAX_ID,
     MIN_ID,
     has_unstorable_characters,
@@ -35,7 +36,13 @@ from dashboard.input_limits import (
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:…>`` bounded to the ids PostgreSQL's ``integer`` holds; others do not match (404)."""
+    """``<int:…>`` bounded to the ids PostgreSQL's ``integer`` holds; others do not match (404).
+
+    The pattern itself holds the bound (``ID_PATTERN``): werkzeug then treats
+    ``/sessions/0`` like any unknown path. ``min``/``max`` stay as a second check.
+    """
+
+    regex = ID_PATTERN
 
     def __init__(
         self,

@@ -20,7 +20,30 @@ import sqlalchemy as sa
 MIN_ID = 1
 MAX_ID = 2_147_483_647
 
-_ID_DIGITS = re.compile(r"[0-9]{1,10}")
+
+def _up_to(limit: int) -> str:
+    """A regular expression matching exactly the decimal numbers 1 … ``limit`` (no leading 0).
+
+    Used as the URL converter's pattern, so an id out of range does not match
+    the rule at all (a converter that refused it only after matching would
+    make werkzeug answer 405 where a rule for another method shares the path).
+    """
+    digits = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 1 else ""
+    longest = []  # as long as limit: a smaller digit at position i, then any digits
+    for i, digit in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            rest = len(digits) - i - 1
+            tail = f"[0-9]{{{rest}}}" if rest else ""
+            longest.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{tail}")
+    longest.append(digits)
+    return "|".join(filter(None, [shorter, *longest]))
+
+
+#: The text of an id in a URL or form: 1 … 2147483647 in ASCII digits, no leading 0.
+ID_PATTERN = f"(?:{_up_to(MAX_ID)})"
+_ID = re.compile(ID_PATTERN)
 #: NUL (PostgreSQL text cannot hold it) and lone UTF-16 surrogates (not
 #: encodable as UTF-8; they arrive only through JSON escapes such as "\ud800").
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -33,10 +56,9 @@ def is_database_id(value: int) -> bool:
 
 def parse_database_id(text: str | None) -> int | None:
     """The id written in ``text`` (ASCII digits only, within range), or None if it is not one."""
-    if text is None or not _ID_DIGITS.fullmatch(text):
+    if text is None or not _ID.fullmatch(text):
         return None
-    value = int(text)
-    return value if is_database_id(value) else None
+    return int(text)
 
 
 def has_unstorable_characters(text: str) -> bool:
