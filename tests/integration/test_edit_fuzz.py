@@ -127,6 +127,14 @@ def _fill(value, row: dict, boards: dict[str, int]):
     return value
 
 
+def _has_nul(form: dict) -> bool:
+    """True when any key or value of the form holds a NUL byte."""
+    values = [
+        item for value in form.values() for item in (value if isinstance(value, list) else [value])
+    ]
+    return any("\x00" in text for text in [*form, *values])
+
+
 @pytest.mark.parametrize("endpoint", list(FIELDS))
 def test_fuzz_single_edits(app, client, demo, endpoint):
     session_id = session_ids_of(app, demo["tutor1@example.com"])[0]
@@ -153,6 +161,10 @@ def test_fuzz_single_edits(app, client, demo, endpoint):
         if htmx:
             assert response.status_code in (200, 409, 413, 422), response.status_code
             accepted = response.status_code == 200
+        elif _has_nul(form):
+            # dashboard.input_guard refuses a NUL anywhere before the edit runs.
+            assert response.status_code == 422, response.status_code
+            accepted = False
         else:
             assert response.status_code in (303, 413), response.status_code
             accepted = any(message.endswith(": saved.") for message in flashed(client))

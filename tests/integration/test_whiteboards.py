@@ -143,7 +143,8 @@ INVALID = [
     ({"session_name": "", "board_url": "https://b.example.com/"}, "Enter a name."),
     ({"session_name": "   ", "board_url": "https://b.example.com/"}, "Enter a name."),
     ({"session_name": "x" * 201, "board_url": "https://b.example.com/"}, "At most 200"),
-    ({"session_name": "a\x00b", "board_url": "https://b.example.com/"}, "letters, digits"),
+    # (a NUL never gets this far: dashboard.input_guard refuses the whole request, 422)
+    ({"session_name": "a\x07b", "board_url": "https://b.example.com/"}, "letters, digits"),
     ({"session_name": "Board", "board_url": ""}, "Enter the board"),
     ({"session_name": "Board", "board_url": "ftp://b.example.com/"}, "http:// or https://"),
     ({"session_name": "Board", "board_url": "javascript:alert(1)"}, "http:// or https://"),
