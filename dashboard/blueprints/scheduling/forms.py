@@ -30,7 +30,6 @@ from dashboard.models import Session
 from dashboard.services.recurrence import MAX_OCCURRENCES
 from dashboard.services.scheduling import (
     MAX_ALARM_MINUTES,
-    MAX_REASON_LENGTH,
     Option,
     Scope,
     SessionInput,
@@ -45,7 +44,11 @@ SCOPE_CHOICES = [
 
 
 class SessionForm(FlaskForm):
-    """Fields shared by the new-session and edit-session forms."""
+    """Fields shared by the new-session and edit-session forms.
+
+    ``override_reason`` has no length check here: it is shown (with its
+    errors) only next to overlaps, so the service checks its length then.
+    """
 
     # Choices are checked by the service (it knows which courses the user may
     # schedule); the form only refuses what is not an id at all.
@@ -76,7 +79,7 @@ class SessionForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=MAX_ALARM_MINUTES)],
     )
     override_reason = TextAreaField(
-        "Reason to schedule despite overlaps", validators=[StorableText(MAX_REASON_LENGTH)]
+        "Reason to schedule despite overlaps", validators=[StorableText(None)]
     )
 
     def set_choices(self, courses: list[Option], boards: list[Option]) -> None:
@@ -157,7 +160,7 @@ class RescheduleForm(FlaskForm):
     override_reason = TextAreaField(
         "Reason to schedule despite overlaps",
         id="reschedule-override_reason",
-        validators=[StorableText(MAX_REASON_LENGTH)],
+        validators=[StorableText(None)],
     )
 
 
