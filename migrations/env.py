@@ -3,6 +3,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.engine import Connection
 
 from dashboard.database import include_in_autogenerate
 
@@ -71,11 +72,12 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
-    """Run migrations in 'online' mode.
+    """Run migrations in 'online' mode, on the connection handed in if there is one.
 
-    In this scenario we need to create an Engine
-    and associate a connection with the context.
-
+    A caller may pass ``config.attributes["connection"]`` (alembic's documented
+    channel; pytest-alembic does): a ``Connection`` is used as it is, inside
+    whatever transaction it holds, and anything engine-like is connected.
+    Without one, the Flask app's engine is used.
     """
 
     # this callback is used to prevent an auto-migration from being generated
@@ -88,18 +90,22 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("include_object", include_in_autogenerate)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
-
-    with connectable.connect() as connection:
+    def run(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-
         with context.begin_transaction():
             context.run_migrations()
+
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        run(given)
+        return
+    with (given or get_engine()).connect() as connection:
+        run(connection)
 
 
 if context.is_offline_mode():
