@@ -18,6 +18,7 @@ from tests.scheduling_support import (
     new_ids,
     session_count,
     session_form,
+    version_of,
 )
 
 TOO_BIG = str(2**31)
@@ -103,6 +104,7 @@ def test_an_override_reason_too_long_is_422_next_to_the_overlaps(app, client, de
     first, second = new_ids(app, count)
     before = database_fingerprint(app)
     move = {"session_date": future().isoformat(), "start_time": "10:30", "end_time": "11:30"}
+    move["version"] = version_of(app, second)
     response = poster.post(
         f"/sessions/{second}/reschedule", {**move, "override_reason": "x" * 2001}, htmx=False
     )

@@ -105,7 +105,8 @@ def test_reschedule_invalid_is_422_and_unchanged(client, auth, app, session_id, 
     data.update(change)
     response = client.post(f"/sessions/{session_id}/reschedule", data=data)
     assert response.status_code == 422
-    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    # The reschedule form's fields have their own ids (the edit form shares the page).
+    assert f'id="reschedule-{field}-error"' in response.get_data(as_text=True)
     after = get_session(app, session_id)
     assert (after.session_date, after.status, after.updated_at) == (
         before.session_date,
@@ -128,7 +129,7 @@ def test_reschedule_error_as_htmx_fragment(client, auth, app, session_id):
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "<html" not in body and 'id="end_time-error"' in body
+    assert "<html" not in body and 'id="reschedule-end_time-error"' in body
 
 
 def test_cancel_keeps_the_row(client, auth, app, session_id):

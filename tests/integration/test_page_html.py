@@ -12,7 +12,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.scheduling_support import enrolment, future, new_ids, session_count, session_form
+from tests.scheduling_support import (
+    enrolment,
+    future,
+    new_ids,
+    session_count,
+    session_form,
+    version_of,
+)
 
 
 class PageMarkup(HTMLParser):
@@ -75,7 +82,7 @@ def test_edit_page_ids_are_unique_for_a_session_and_a_series(client, scheduled):
         assert "session_date" in markup.label_targets
 
 
-def test_edit_page_with_overlaps_shown_in_two_forms_keeps_ids_unique(client, auth, scheduled):
+def test_edit_page_with_overlaps_shown_in_two_forms_keeps_ids_unique(app, client, auth, scheduled):
     one_off, series_first = scheduled[0], scheduled[1]
     # Move the series' first session onto the one-off's time: an overlap, so the page
     # comes back (422) with the override reason under the reschedule form.
@@ -86,6 +93,7 @@ def test_edit_page_with_overlaps_shown_in_two_forms_keeps_ids_unique(client, aut
             "session_date": future().isoformat(),
             "start_time": "10:30",
             "end_time": "11:30",
+            "version": version_of(app, series_first),
         },
     )
     assert response.status_code == 422
