@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -41,16 +42,16 @@ from tests.integration.test_permissions_matrix import GETS_THAT_WRITE, fields_of
 from tests.integration.test_query_fuzz import KEYS
 
 #: Ids no ``integer`` column holds (or that are not numbers at all).
-BAD_IDS = ["0", "-1", str(2**31), str(2**63), "junk", "1.5", "1e3"]
+BAD_IDS = ["0", "-1", str(2**31), str(2**63), "junk"]
 #: A NUL inside text, percent-encoded.
 NUL = "a%00b"
 #: An unpaired UTF-16 surrogate (U+D800) as the percent-encoded UTF-8 a client could send.
 SURROGATE = "%ED%A0%80"
 #: Raw values of the query-string sweep: the NUL must be refused, the rest must not fail.
 QUERY_VALUES = [NUL, SURROGATE, *BAD_IDS]
-#: Values also sent in each query parameter alone, as the coordinator (who sees every
-#: page): beyond ``integer`` and ``bigint``, and the surrogate.
-SINGLE_KEY_VALUES = [SURROGATE, str(2**63)]
+#: Sent in each query parameter alone too, as the coordinator (who sees every page):
+#: beyond ``integer`` and ``bigint`` (the others are sent in all parameters at once).
+SINGLE_KEY_VALUES = [str(2**63)]
 
 #: Fields a form shows only in some states (overlaps found, a series), fuzzed all the same.
 EXTRA_FIELDS: dict[str, tuple[str, ...]] = {
@@ -131,9 +132,8 @@ class Visitor:
 
 @pytest.fixture
 def world(app: Flask, demo: dict[str, int]) -> dict[str, object]:
-    """The ids that fill URLs and the pages worth reading forms from."""
-    known = fields_of(subjects(app, demo, "mine"))
-    return known
+    """The demo's ids that fill URL parameters, by parameter name (the matrix's "mine")."""
+    return fields_of(subjects(app, demo, "mine"))
 
 
 def visitors(app: Flask) -> Iterator[Visitor]:
@@ -319,28 +319,21 @@ def is_id_field(name: str) -> bool:
     return name.endswith("_id")
 
 
-def pages_to_read(app: Flask, world: dict[str, object], visitor: Visitor) -> Iterator[str]:
-    """Every GET rule with real ids, and the calendar's week and day (bulk attendance)."""
+def pages_to_read(app: Flask, world: dict[str, object]) -> Iterator[str]:
+    """Every GET rule with real ids, and the tutor's weeks around today (bulk attendance)."""
     for rule in fuzzed_rules(app):
         if "GET" in methods_of(rule):
             yield fill(rule, valid_values(rule, world))
-    tutor = world["tutor_id"]
-    for view in ("week", "day"):
-        for days in range(-3, 4):
-            yield f"/tutors/{tutor}/calendar?view={view}&date={_demo_day(app, days)}"
-
-
-def _demo_day(app: Flask, days: int) -> str:
-    from datetime import date, timedelta
-
-    return (date.today() + timedelta(days=days)).isoformat()
+    for weeks in (-1, 0, 1):
+        day = date.today() + timedelta(weeks=weeks)
+        yield f"/tutors/{world['tutor_id']}/calendar?view=week&date={day.isoformat()}"
 
 
 def harvest(app: Flask, world: dict[str, object], visitor: Visitor) -> list[HarvestedForm]:
     """The distinct POST forms a visitor is shown (one per endpoint and set of field names)."""
     adapter = app.url_map.bind("localhost")
     seen: dict[tuple[str, tuple[str, ...]], HarvestedForm] = {}
-    for url in pages_to_read(app, world, visitor):
+    for url in pages_to_read(app, world):
         for form in forms_of(url, visitor.send("GET", url)):
             if form.method != "POST" or not form.fuzzable():
                 continue  # a form of only a CSRF token (sign out, delete) has nothing to fuzz
@@ -373,12 +366,14 @@ def test_every_form_field_refuses_bad_ids_and_nul(app, world):
             assert database_fingerprint(app) == before, (visitor.name, form.action)
         # Values that may well be accepted (U+FFFD is a character like any other), so
         # last: a save here makes the versions read above stale.
+        last = database_fingerprint(app)
         for form in forms:
             for name in form.fuzzable():
                 for tail in (SURROGATE, OVERLONG):
                     body = form.body(name, form.value_of(name) + tail)
-                    before = database_fingerprint(app)
                     response = visitor.send("POST", form.action, body, htmx=form.htmx)
+                    now = database_fingerprint(app)
                     if _status(response) >= 400:
-                        assert database_fingerprint(app) == before, (form.action, name, tail[:9])
+                        assert now == last, (visitor.name, form.action, name, tail[:9])
+                    last = now
     assert forms_seen >= 10  # the harvest found the app's forms (not an empty sweep)
