@@ -2,7 +2,7 @@
 
 Ids beyond PostgreSQL's ``integer`` and NUL bytes in text used to reach the
 database and end as 500s. Three sweeps, each as an anonymous visitor, a
-coordinator and a tutor, over whatever ``app.url_map`` holds today (a route
+coordinator and a tutor, and one of the API, over whatever ``app.url_map`` holds today (a route
 added later is fuzzed without touching this file):
 
 1. **Ids in the path** — 0, -1, 2³¹, 2⁶³ and junk in every ``<int:…>`` (and
@@ -18,12 +18,19 @@ added later is fuzzed without touching this file):
    table; then each field given the unpaired surrogate and 3,000 more
    characters (never a 5xx; no table changed if refused).
 
+4. **The JSON API** (with a coordinator's and a tutor's bearer token) — each
+   query parameter its OpenAPI document lists, and each field of the matrix's
+   API bodies, given a NUL, a lone surrogate (a JSON escape), the ids above
+   and 3,000 characters, one at a time: never a 5xx, a NUL in the query is
+   400, and a refused request changes no table.
+
 Ids that fill URLs are the permission matrix's "mine" subjects; a parameter
 it does not know yet gets 1 (or ``x`` for text).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +44,7 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
+from tests.builders import Builder
 from tests.helpers import database_fingerprint
 from tests.integration.edits_support import HTMX, Poster, login
 from tests.integration.test_permissions_matrix import GETS_THAT_WRITE, fields_of, subjects
@@ -384,3 +392,92 @@ def test_every_form_field_refuses_bad_ids_and_nul(app, world):
                         assert now == last, (visitor.name, form.action, name, tail[:9])
                     last = now
     assert forms_seen >= 10  # the harvest found the app's forms (not an empty sweep)
+
+
+# --- 4. The JSON API: its query parameters and bodies ---------------------------
+
+#: Values for each API query parameter and each field of an API body, alone.
+API_VALUES: list[object] = [
+    "a\x00b",
+    "\ud800",
+    0,
+    -1,
+    2**31,
+    2**63,
+    "junk",
+    int(LARGEST_ID),
+    "x" * 3000,
+]
+
+
+def api_query_parameters(client: FlaskClient) -> dict[str, list[str]]:
+    """Path template → its query parameters, from the API's own OpenAPI document."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    return {
+        path: [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if method == "get"
+    }
+
+
+def test_api_query_parameters_and_bodies_never_fail(app, demo, world):
+    from tests.integration.test_permissions_matrix import API_BODIES, API_IF_MATCH, api_body
+
+    builder = Builder(app)
+    known = {**world, "enrolled_courses_id": _enrolment_of(app, world)}
+    client = app.test_client()
+    parameters = api_query_parameters(client)
+    assert parameters, "the OpenAPI document lists no GET operation"
+    for email in ("coordinator@example.com", "tutor1@example.com"):
+        headers = {"Authorization": f"Bearer {builder.api_token(demo[email])}"}
+        before = api_fingerprint(app)
+        for template, names in parameters.items():
+            path = re.sub(r"\{(\w+)\}", lambda m: str(known.get(m[1], 1)), template)
+            for name in names:
+                for value in API_VALUES:
+                    text = value if isinstance(value, str) else str(value)
+                    url = f"{path}?{urlencode({name: text}, errors='surrogatepass')}"
+                    status = _status(client.get(url, headers=headers))
+                    if "\x00" in text:
+                        assert status == 400, (email, url, status)
+        assert api_fingerprint(app) == before, email
+        for route in API_BODIES:
+            method, rule = route.split(" ", 1)
+            url = _PLACEHOLDER.sub(lambda m: str(known[m["name"]]), rule)
+            for field_name in api_body(route, known):
+                for value in API_VALUES:
+                    sent = dict(headers)
+                    if route in API_IF_MATCH:
+                        sent["If-Match"] = f'"{_version(app, known["session_id"])}"'
+                    body = {**api_body(route, known), field_name: value}
+                    raw = json.dumps(body)  # "\ud800" as a JSON escape, as a client sends it
+                    last = api_fingerprint(app)
+                    response = client.open(
+                        url, method=method, data=raw, content_type="application/json", headers=sent
+                    )
+                    if _status(response) >= 400:
+                        assert api_fingerprint(app) == last, (route, field_name, value)
+
+
+def api_fingerprint(app: Flask) -> dict[str, str]:
+    """``database_fingerprint`` but the tokens' own bookkeeping (last use, per request)."""
+    return {k: v for k, v in database_fingerprint(app).items() if k != "api_tokens"}
+
+
+def _enrolment_of(app: Flask, world: dict[str, object]) -> int:
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+    from dashboard.models import Session
+
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(Session.enrolled_courses_id).where(Session.id == world["session_id"])
+        )
+
+
+def _version(app: Flask, session_id: object) -> str:
+    from tests.scheduling_support import version_of
+
+    return version_of(app, int(session_id))
