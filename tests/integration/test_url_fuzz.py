@@ -2,11 +2,11 @@
 
 Ids beyond PostgreSQL's ``integer`` and NUL bytes in text used to reach the
 database and end as 500s. Three sweeps, each as an anonymous visitor, a
-coordinator and a tutor, and one of the API, over whatever ``app.url_map`` holds today (a route
-added later is fuzzed without touching this file):
+coordinator and a tutor, over whatever ``app.url_map`` holds today (a route
+added later is fuzzed without touching this file), and one of the JSON API:
 
 1. **Ids in the path** — 0, -1, 2³¹, 2⁶³ and junk in every ``<int:…>`` (and
-   2³¹−1, valid but unused): 404, for GET and POST alike.
+   2³¹−1, valid but unused): 404, for every method.
 2. **The query string and text in the path** — every query parameter (the
    pages' own GET forms, plus the keys ``test_query_fuzz`` knows) given a NUL,
    an unpaired surrogate (percent-encoded UTF-8 of U+D800, which arrives as
