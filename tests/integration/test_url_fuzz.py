@@ -60,8 +60,8 @@ SURROGATE = "%ED%A0%80"
 #: The largest id an ``integer`` holds: valid, but no row has it.
 LARGEST_ID = str(2**31 - 1)
 QUERY_VALUES = [NUL, SURROGATE, *BAD_IDS, LARGEST_ID]
-#: Sent in each query parameter alone too, as the coordinator (who sees every page):
-#: beyond ``integer`` and ``bigint`` (the others are sent in all parameters at once).
+#: Sent in each parameter of a page's own GET forms alone too, as the coordinator (who
+#: sees every page): beyond ``integer`` and ``bigint`` (the rest go in all at once).
 SINGLE_KEY_VALUES = [str(2**63)]
 
 #: Fields a form shows only in some states (overlaps found, a series), fuzzed all the same.
@@ -187,7 +187,8 @@ def test_query_strings_and_text_paths_never_fail(app, world):
         for rule in fuzzed_rules(app):
             path = fill(rule, valid_values(rule, world))
             page = visitor.send("GET", path) if "GET" in methods_of(rule) else None
-            keys = sorted(set(KEYS) | (query_keys(page) if page is not None else set()))
+            own_keys = query_keys(page) if page is not None else set()
+            keys = sorted(set(KEYS) | own_keys)
             before = database_fingerprint(app)
             for method in methods_of(rule):
                 # A NUL anywhere in the query string or the path: refused before any view.
@@ -202,7 +203,8 @@ def test_query_strings_and_text_paths_never_fail(app, world):
                     assert _status(visitor.send(method, url)) == 400, (method, url)
             if "GET" in methods_of(rule):
                 # POSTs are left out here: they would act (a surrogate is a valid U+FFFD).
-                for value in QUERY_VALUES[1:]:
+                # Signed out, nearly every page is a redirect to /login: the NUL suffices.
+                for value in QUERY_VALUES[1:] if visitor.name != "anonymous" else [SURROGATE]:
                     _status(
                         visitor.send("GET", f"{path}?" + "&".join(f"{k}={value}" for k in keys))
                     )
@@ -214,7 +216,7 @@ def test_query_strings_and_text_paths_never_fail(app, world):
                         )
                 if visitor.name == "coordinator":  # one key at a time, so none hides another
                     for value in SINGLE_KEY_VALUES:
-                        for key in keys:
+                        for key in sorted(own_keys):
                             _status(visitor.send("GET", f"{path}?{key}={value}"))
             if f"GET {rule.rule}" not in GETS_THAT_WRITE:
                 assert database_fingerprint(app) == before, (visitor.name, rule.rule)
