@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from dashboard.input_limits import is_database_id
 from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
 from dashboard.permissions import Person, reach_of
 from dashboard.services.api_sessions import json_value
@@ -36,7 +37,7 @@ def decode_after(cursor: str) -> int:
         value = int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise ValueError("not a cursor") from error
-    if kind != "id" or not 0 < value <= 2**31 - 1:
+    if kind != "id" or not is_database_id(value):
         raise ValueError("not a cursor")
     return value
 

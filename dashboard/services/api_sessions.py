@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dashboard.choices import SESSION_MODES
+from dashboard.input_limits import is_database_id
 from dashboard.models import Session
 from dashboard.permissions import Person
 from dashboard.services import scheduling, session_edits
@@ -105,7 +106,7 @@ class Position:
             position = cls(date.fromisoformat(day), time.fromisoformat(start), int(session_id))
         except (binascii.Error, UnicodeDecodeError, ValueError) as error:
             raise ValueError("not a cursor") from error
-        if not 0 < position.id <= 2**31 - 1:
+        if not is_database_id(position.id):
             raise ValueError("not a cursor")
         return position
 

@@ -1,15 +1,16 @@
 """Checking the text and ids people type into the admin and settings forms.
 
-A stop-gap until the shared converter/validator lands: what PostgreSQL cannot
-hold (NUL bytes, ids beyond ``integer``) is refused here, before any SQL.
+What PostgreSQL cannot hold (NUL bytes, ids beyond ``integer``) is refused
+here, before any SQL, by the shared rules of ``dashboard.input_limits``.
 Services collect every problem of a form in one ``FormError`` so the page can
 show them all at once, next to their fields.
 """
 
 from __future__ import annotations
 
-#: The largest value of a PostgreSQL ``integer`` (every id column).
-MAX_ID = 2_147_483_647
+from dashboard.input_limits import MAX_ID, has_unstorable_characters, is_database_id
+
+__all__ = ["MAX_ID", "FormError", "clean_text", "fits_id", "parse_id"]
 
 
 class FormError(ValueError):
@@ -31,7 +32,7 @@ def clean_text(
 ) -> str | None:
     """``value`` trimmed (None when blank and optional); records a problem in ``errors``."""
     text = (value or "").strip()
-    if "\x00" in text:
+    if has_unstorable_characters(text):
         errors[field] = f"{label} must not contain NUL characters."
     elif not text and required:
         errors[field] = f"Enter {label.lower()}."
@@ -46,9 +47,9 @@ def parse_id(value: object) -> int | None:
     if not (text.isascii() and text.isdecimal()) or len(text) > 10:
         return None
     number = int(text)
-    return number if 0 < number <= MAX_ID else None
+    return number if is_database_id(number) else None
 
 
 def fits_id(number: int) -> bool:
     """True if ``number`` (e.g. from a URL) can be a row id at all."""
-    return 0 < number <= MAX_ID
+    return is_database_id(number)

@@ -7,10 +7,11 @@ import json
 from flask import Response
 
 from dashboard.blueprints.api.problems import Problem
+from dashboard.input_limits import MAX_ID
 from dashboard.services.api_sessions import session_record
 from dashboard.services.session_views import SessionView
 
-MAX_INT4 = 2**31 - 1
+MAX_INT4 = MAX_ID  # ids are PostgreSQL integers (dashboard.input_limits)
 
 
 def json_response(

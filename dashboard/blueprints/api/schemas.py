@@ -25,12 +25,13 @@ from dashboard.choices import (
     SESSION_MODES,
     SESSION_STATUSES,
 )
+from dashboard.input_limits import MAX_ID
 from dashboard.permissions import SESSION_FIELD_ACTIONS
 from dashboard.services import recurrence, scheduling
 from dashboard.services.api_sessions import MAX_PAGE_SIZE, SESSION_COLUMNS
 from dashboard.services.whiteboards import MAX_NAME_LENGTH, MAX_URL_LENGTH
 
-MAX_INT4 = 2**31 - 1
+MAX_INT4 = MAX_ID  # ids are PostgreSQL integers (dashboard.input_limits)
 #: Wall-clock times as the columns hold them: ``HH:MM`` or ``HH:MM:SS``.
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from dashboard.blueprints.tokens import bp
 from dashboard.blueprints.tokens.forms import NewTokenForm
 from dashboard.extensions import db
+from dashboard.input_limits import is_database_id
 from dashboard.models import ApiToken
 from dashboard.permissions import may_manage_token
 from dashboard.services import api_tokens
@@ -79,7 +80,7 @@ def revoke(token_id: int) -> Response:
 
 def _own_token(token_id: int) -> ApiToken:
     """The signed-in person's token, else 404 (someone else's tokens are not even named)."""
-    token = api_tokens.get_token(token_id) if token_id <= 2**31 - 1 else None
+    token = api_tokens.get_token(token_id) if is_database_id(token_id) else None
     if token is None or not may_manage_token(current_user, token):
         abort(404, description="There is no such token among yours.")
     return token
