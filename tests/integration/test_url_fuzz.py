@@ -131,16 +131,17 @@ class Visitor:
     def send(self, method: str, url: str, body: str = "", *, htmx: bool = False):
         """A GET, or a POST (PATCH, …) of a urlencoded ``body`` with the visitor's CSRF token."""
         headers = HTMX if htmx else {}
-        if method == "GET":
-            return self.client.get(url, headers=headers)
         token = urlencode({"csrf_token": self.poster.token})
-        return self.client.open(
+        response = self.client.open(
             url,
             method=method,
-            data=f"{token}&{body}" if body else token,
-            content_type="application/x-www-form-urlencoded",
+            data=(f"{token}&{body}" if body else token) if method != "GET" else None,
+            content_type="application/x-www-form-urlencoded" if method != "GET" else None,
             headers=headers,
         )
+        response.get_data()  # read and close: a streamed download ends its request only then
+        response.close()
+        return response
 
 
 @pytest.fixture
