@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import procrastinate
@@ -82,4 +83,12 @@ def run_worker(app: Flask, *, wait: bool = True, **options: Any) -> None:
             )
 
     with queue.replace_connector(worker_connector(app)):
-        asyncio.run(main())
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: no event loop in this thread
+            asyncio.run(main())
+            return
+        # Called from code that already runs an event loop in this thread (e.g. a
+        # test that drives Playwright's sync API): the worker gets a thread of its own.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as pool:
+            pool.submit(asyncio.run, main()).result()
