@@ -27,8 +27,9 @@ DAY_COLUMNS = 12
 #: Row 1 holds the day headings; slot K of the day is row K + 2.
 FIRST_SLOT_ROW = 2
 #: Height of one slot row: every row is exactly this tall (content never stretches
-#: it), so an hour is SLOTS_PER_HOUR times this and blocks are drawn to scale.
-SLOT_HEIGHT = "0.25rem"
+#: it), so an hour is SLOTS_PER_HOUR times this and blocks are drawn to scale. In px, not
+#: rem: Pico scales rem with the screen width, and the week must fit a laptop screen.
+SLOT_HEIGHT = "4px"
 #: Below this width (phones) the grid is not used; keep in step with views.css.
 GRID_MIN_WIDTH = "768px"
 
