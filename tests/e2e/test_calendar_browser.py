@@ -139,7 +139,9 @@ def test_without_javascript_a_block_opens_the_session_page(page_as, scratch, dem
 def test_centre_calendar_labels_blocks_by_tutor(page_as, demo_ids, screenshot):
     page = page_as(COORDINATOR, viewport=LAPTOP)
     page.goto("/coordinator/sessions")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Calendar", exact=True
+    ).click()
     page.wait_for_url(re.compile(r"/calendar$"))
     page.get_by_role("link", name="Week", exact=True).click()
     expect(page.locator("#view-week")).to_have_attribute("aria-current", "page")
