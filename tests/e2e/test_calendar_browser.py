@@ -204,3 +204,34 @@ def test_an_agenda_save_logs_no_errors(page_as, scratch, demo_ids):
     expect(card.get_by_role("status")).to_have_text("Saved")
     expect(page.locator(f"#priority-{session_id}")).to_be_focused()
     assert errors == []  # no htmx:oobErrorNoTarget
+
+
+def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, screenshot):
+    day = scratch.day(54, weekday=2)
+    session_id = scratch.session(day, time(12))
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/coordinator/sessions")
+    screenshot(page, "coordinator-sessions-laptop")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    table = page.locator(".results .overflow-auto")
+    widths = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"the table scrolls sideways: {widths}"
+    heights = page.locator(".results tbody tr").evaluate_all(
+        "rows => rows.map(r => r.getBoundingClientRect().height)"
+    )
+    assert max(heights) <= 2 * min(heights), heights  # one line each
+    expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
+
+    page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
+    expect(page.locator("details.filter-panel")).to_have_js_property("open", True)
+    row = page.locator(f"#row-session-{session_id}")
+    control = row.get_by_label(re.compile("^Priority of"))
+    control.focus()
+    control.select_option("urgent")
+    expect(row.get_by_role("status")).to_have_text("Saved")
+    expect(page.locator(f"#row-priority-{session_id}")).to_be_focused()
+    assert scratch.get(session_id).priority_level == "urgent"
+
+    page.goto(f"/coordinator/sessions?status=scheduled&from={day.isoformat()}")
+    expect(page.locator("details.filter-panel")).to_have_js_property("open", False)
+    expect(page.locator("details.filter-panel > summary")).to_contain_text("status scheduled")

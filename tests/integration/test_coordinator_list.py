@@ -377,7 +377,7 @@ def test_featuring_from_the_list_swaps_the_row_in_place(app, client, centre):
     body = response.get_data(as_text=True)
     row = re.search(r"<template>\s*(<tr .*?</tr>)\s*</template>", body, re.S).group(1)
     assert row.startswith(f'<tr id="row-session-{centre["m1"]}" hx-swap-oob="true">')
-    assert "★ </span>Featured" in row and ">Unfeature<" in row
+    assert '<span aria-hidden="true">★</span>' in row and ">Unfeature<" in row
     assert 'role="status">Saved<' in row
     # the row's form now carries the new version, so the next click works too
     again = _feature_form(f"<table>{row}</table>", centre["m1"])
