@@ -168,20 +168,39 @@ CONSOLE_PAGES = [
     (COORDINATOR, "/whiteboards"),
     ("student1@example.com", "/students/{student1}/upcoming"),
     ("parent1@example.com", "/parents/{parent1}/upcoming"),
+    (TUTOR, "/sessions/{session}"),
+    (COORDINATOR, "/sessions/{session}"),
+    (TUTOR, "/sessions/{session}/edit"),
 ]
 
 
-def _short_ids(demo_ids) -> dict[str, int]:
-    return {email.split("@")[0]: id_ for email, id_ in demo_ids.items()}
+def _short_ids(live_app, demo_ids) -> dict[str, int]:
+    """Demo ids by short name, and ``session``: tutor 1's first (recurring if any) session."""
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+    from dashboard.models import EnrolledCourse, Session
+
+    with live_app.app_context():
+        session = db.session.scalar(
+            sa.select(Session.id)
+            .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+            .where(EnrolledCourse.tutor_id == demo_ids[TUTOR])
+            .order_by(Session.is_recurring.desc(), Session.id)
+            .limit(1)
+        )
+    return {**{email.split("@")[0]: id_ for email, id_ in demo_ids.items()}, "session": session}
 
 
 @pytest.mark.parametrize(("email", "path"), CONSOLE_PAGES)
-def test_no_console_errors_and_no_sideways_scroll_on_a_phone(page_as, demo_ids, email, path):
+def test_no_console_errors_and_no_sideways_scroll_on_a_phone(
+    page_as, live_app, demo_ids, email, path
+):
     errors: list[str] = []
     page = page_as(email, viewport=PHONE)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.format(**_short_ids(demo_ids)))
+    page.goto(path.format(**_short_ids(live_app, demo_ids)))
     page.wait_for_load_state("networkidle")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} is {width}px wide"

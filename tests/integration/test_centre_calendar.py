@@ -201,3 +201,20 @@ def test_a_save_without_blocks_sends_no_block(client, app, centre):
         f"/sessions/{session_id}/priority", {"priority_level": "high", "version": version}
     ).get_data(as_text=True)
     assert "block-" not in body and "hx-swap-oob" not in body
+
+
+def test_the_session_page_says_the_repeat_rule_in_words(client, auth, build, centre):
+    maths = build.enrolment(centre["tina"], centre["sam"], "Weekly maths")
+    pattern = {"rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=5", "tzid": "Europe/London"}
+    session_id = build.session(
+        maths,
+        date(2025, 5, 5),
+        time(9),
+        is_recurring=True,
+        session_frequency="weekly",
+        recurring_pattern=pattern,
+    )
+    auth.login("tina@test.example")
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Repeats every week on Monday, 5 times (Europe/London time)." in page
+    assert "FREQ=" not in page and "rrule" not in page

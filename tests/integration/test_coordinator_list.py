@@ -345,7 +345,7 @@ def test_one_date_given_means_the_other_is_open(client, auth, centre):
 def _feature_form(page: str, session_id: int) -> dict[str, str]:
     """The hidden fields of a row's feature form, as the browser would send them."""
     row = re.search(rf'<tr id="row-session-{session_id}".*?</tr>', page, re.S).group(0)
-    form = re.search(r'<form class="inline-edit edit-featured".*?</form>', row, re.S).group(0)
+    form = re.search(r'<form class="inline-edit[^"]* edit-featured".*?</form>', row, re.S).group(0)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     fields.pop("csrf_token")
     return {name: value.replace("&amp;", "&") for name, value in fields.items()}
