@@ -80,6 +80,8 @@ def test_popover_saves_on_change_and_gives_focus_back(page_as, scratch, demo_ids
     day = scratch.day(51, weekday=2)
     session_id = scratch.session(day, time(10))
     page = page_as(TUTOR, viewport=LAPTOP)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(week_of(demo_ids, day))
     block = page.locator(f"#block-{session_id}")
     if how == "click":
@@ -103,6 +105,7 @@ def test_popover_saves_on_change_and_gives_focus_back(page_as, scratch, demo_ids
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator(f"#block-{session_id}")).to_be_focused()
+    assert errors == []  # no htmx:oobErrorNoTarget: only the parts this page has came back
 
 
 def test_close_button_returns_focus_and_links_are_there(page_as, scratch, demo_ids):

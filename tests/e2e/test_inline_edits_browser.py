@@ -199,6 +199,7 @@ def test_tutor_marks_a_whole_day_present(page_as, scratch, demo_ids, javascript)
     if javascript:
         # An edit in a block's popover afterwards refreshes the form's row (out of band).
         page.locator(f"#block-{sessions[0]}").click()
+        expect(page.locator("dialog#session-popover")).to_be_visible()
         card = page.locator(f"dialog #session-{sessions[0]}")
         card.get_by_label("Student attendance").select_option("late")
         expect(card.get_by_role("status")).to_have_text("Saved")
@@ -250,11 +251,11 @@ def test_coordinator_features_a_session_from_the_schedule_list(
     if javascript:
         expect(row.get_by_role("status")).to_have_text("Saved")
         assert page.url.endswith(listing)  # swapped in place: no navigation, same filters
-    expect(row.locator(".badge.featured")).to_be_visible()
+    expect(row.locator("button.star.on")).to_be_visible()
     assert scratch.get(session_id).is_featured is True
 
     submit(page, row.get_by_role("button", name=re.compile(r"^Unfeature\b")), javascript)
-    expect(row.locator(".badge.featured")).to_have_count(0)
+    expect(row.locator("button.star.on")).to_have_count(0)
     assert scratch.get(session_id).is_featured is False
 
 
