@@ -113,6 +113,10 @@ def test_close_button_returns_focus_and_links_are_there(page_as, scratch, demo_i
     session_id = scratch.session(day, time(15))
     page = page_as(TUTOR, viewport=LAPTOP)
     page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=month&date={day.isoformat()}")
+    day_links = page.locator(".mg-date a").evaluate_all(
+        "links => links.map(a => [a.getBoundingClientRect().width, a.getBoundingClientRect().height])"
+    )
+    assert min(min(size) for size in day_links) >= 24  # Lighthouse's target size
     page.locator(f"#block-{session_id}").click()
     dialog = page.locator("dialog#session-popover")
     for name in ("Edit", "Reschedule", "Cancel", "Complete", "Add to calendar (.ics)"):
