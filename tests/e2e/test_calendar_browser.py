@@ -261,3 +261,25 @@ def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, scre
     page.goto(f"/coordinator/sessions?status=scheduled&from={day.isoformat()}")
     expect(page.locator("details.filter-panel")).to_have_js_property("open", False)
     expect(page.locator("details.filter-panel > summary")).to_contain_text("status scheduled")
+
+
+def test_a_refused_save_says_why_next_to_the_control(page_as, scratch, live_app, demo_ids):
+    day = scratch.day(55, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    card = page.locator(f"dialog #session-{session_id}")
+    expect(card).to_be_visible()
+    with live_app.app_context():  # someone deletes the session meanwhile
+        import sqlalchemy as sa
+
+        from dashboard.extensions import db
+        from dashboard.models import Session
+
+        db.session.execute(sa.delete(Session).where(Session.id == session_id))
+        db.session.commit()
+    card.get_by_label("Priority").select_option("high")
+    expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(
+        f"There is no session #{session_id}."
+    )
