@@ -114,7 +114,8 @@ def test_close_button_returns_focus_and_links_are_there(page_as, scratch, demo_i
     page = page_as(TUTOR, viewport=LAPTOP)
     page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=month&date={day.isoformat()}")
     day_links = page.locator(".mg-date a").evaluate_all(
-        "links => links.map(a => [a.getBoundingClientRect().width, a.getBoundingClientRect().height])"
+        "links => links.map(a => [a.getBoundingClientRect().width,"
+        " a.getBoundingClientRect().height])"
     )
     assert min(min(size) for size in day_links) >= 24  # Lighthouse's target size
     page.locator(f"#block-{session_id}").click()
@@ -150,6 +151,8 @@ def test_centre_calendar_labels_blocks_by_tutor(page_as, demo_ids, screenshot):
         "link", name="Calendar", exact=True
     ).click()
     page.wait_for_url(re.compile(r"/calendar$"))
+    screenshot(page, "coordinator-header")
+    assert box(page, "body > header nav")["height"] <= 80  # one row at 1366 px
     page.get_by_role("link", name="Week", exact=True).click()
     expect(page.locator("#view-week")).to_have_attribute("aria-current", "page")
     blocks = page.locator(".cal-block")
