@@ -180,6 +180,11 @@ def is_coordinator(user: Person) -> bool:
     return user.role == ROLE_COORDINATOR
 
 
+def may_view_centre_calendar(user: Person) -> bool:
+    """The centre calendar (every tutor's sessions) is for coordinators."""
+    return user.role == ROLE_COORDINATOR
+
+
 # --- Scheduling (issue 6): who may create sessions for which enrolled course ---
 
 

@@ -9,6 +9,7 @@ BLUEPRINTS = (
     "home",
     "auth",
     "tutors",
+    "centre",
     "students",
     "parents",
     "coordinator",

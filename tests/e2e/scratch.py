@@ -54,13 +54,18 @@ class Scratch:
             )
 
     def session(
-        self, day: date, start: time, student: str = "student1@example.com", **columns: Any
+        self,
+        day: date,
+        start: time,
+        student: str = "student1@example.com",
+        minutes: int = 60,
+        **columns: Any,
     ) -> int:
-        """A one-hour scheduled session of tutor 1 with ``student``."""
+        """A scheduled session of tutor 1 with ``student``, one hour unless ``minutes``."""
         values: dict[str, Any] = {
             "topics": ["Revision"],
             "topics_covered": [],
-            "duration": 60,
+            "duration": minutes,
             "session_mode": "online",
             "status": "scheduled",
             "priority_level": "medium",
@@ -68,7 +73,7 @@ class Scratch:
             "student_attendance_status": "present",
         }
         values.update(columns)
-        end = (datetime.combine(day, start) + timedelta(hours=1)).time()
+        end = (datetime.combine(day, start) + timedelta(minutes=minutes)).time()
         with self.app.app_context():
             row = Session(
                 enrolled_courses_id=self.enrolment(student),

@@ -85,6 +85,7 @@ PAGES = {
     "tutor week": ("tutor1@example.com", "/tutors/{tutor}/calendar?view=week"),
     "tutor month": ("tutor1@example.com", "/tutors/{tutor}/calendar?view=month"),
     "schedule list": ("coordinator@example.com", "/coordinator/sessions"),
+    "centre calendar": ("coordinator@example.com", "/calendar?view=week"),
     "session page": ("coordinator@example.com", "/sessions/{session}"),
 }
 

@@ -67,7 +67,7 @@ def grid_events(page: str) -> dict[int, str]:
     """Session id → its time-grid placement classes."""
     return {
         int(m.group(2)): m.group(1)
-        for m in re.finditer(r'class="tg-event ([^"]+)">\s*<article[^>]*id="session-(\d+)"', page)
+        for m in re.finditer(r'class="tg-event ([^"]+)">\s*<a [^>]*id="block-(\d+)"', page)
     }
 
 
@@ -191,10 +191,13 @@ def test_week_view_places_sessions_on_the_time_grid(client, auth, build, tutor_w
     page = client.get(calendar_url(tutor, view="week", date="2025-05-07")).get_data(as_text=True)
     assert "days-7 from-h6" in page  # widened to show the 06:15 session
     events = grid_events(page)
-    assert events[first] == "tg-day-3 tg-start-64 tg-span-4 tg-lane-1-of-2"
-    assert events[second] == "tg-day-3 tg-start-66 tg-span-6 tg-lane-2-of-2"
-    assert events[early] == "tg-day-5 tg-start-25 tg-span-3"
-    assert f'session-card cancelled"\n         id="session-{early}"' in page
+    # 5-minute rows: 16:00 is slot 192, an hour 12 slots.
+    assert events[first] == "tg-day-3 tg-start-192 tg-span-12 tg-lane-1-of-2"
+    assert events[second] == "tg-day-3 tg-start-198 tg-span-18 tg-lane-2-of-2"
+    assert events[early] == "tg-day-5 tg-start-75 tg-span-9"
+    assert re.search(rf'class="cal-block [^"]* cancelled"\s+id="block-{early}"', page)
+    grid = page[page.index('class="time-grid') : page.index('<dialog id="session-popover"')]
+    assert "<select" not in grid and "<button" not in grid  # no form controls in blocks
 
 
 def test_today_is_highlighted(client, auth, build, tutor_world):
@@ -217,10 +220,10 @@ def test_dst_spring_week_for_a_viewer_in_new_york(client, auth, build, tutor_wor
     auth.login("tutor@test.example")
     week = client.get(calendar_url(tutor, view="week", date="2025-03-27")).get_data(as_text=True)
     assert 'datetime="2025-03-27T12:00:00-04:00">12:00' in week
-    assert grid_events(week)[before] == "tg-day-4 tg-start-48 tg-span-4"
+    assert grid_events(week)[before] == "tg-day-4 tg-start-144 tg-span-12"
     nxt = client.get(calendar_url(tutor, view="week", date="2025-03-31")).get_data(as_text=True)
     assert 'datetime="2025-03-31T11:00:00-04:00">11:00' in nxt
-    assert f'id="session-{after}"' in nxt
+    assert f'id="block-{after}"' in nxt
 
 
 def test_dst_spring_day_in_london(client, auth, build, tutor_world):
@@ -259,17 +262,17 @@ def test_sessions_near_midnight_move_to_the_viewers_date(client, auth, build, tu
     edge = build.session(enrolment, date(2025, 4, 1), time(0, 30))
     auth.login("tutor@test.example")
     ninth = client.get(calendar_url(tutor, view="day", date="2025-03-09")).get_data(as_text=True)
-    assert f'id="session-{late}"' in ninth
+    assert f'id="block-{late}"' in ninth
     assert 'datetime="2025-03-09T20:30:00-04:00"' in ninth
     tenth = client.get(calendar_url(tutor, view="day", date="2025-03-10")).get_data(as_text=True)
-    assert f'id="session-{late}"' not in tenth
+    assert f'id="block-{late}"' not in tenth
     march = client.get(calendar_url(tutor, view="month", date="2025-03-01")).get_data(as_text=True)
     cell = march[march.index("date=2025-03-31") :]
     assert 'datetime="2025-03-31T19:30:00-04:00"' in cell
     april_day = client.get(calendar_url(tutor, view="day", date="2025-04-01")).get_data(
         as_text=True
     )
-    assert f'id="session-{edge}"' not in april_day
+    assert f'id="block-{edge}"' not in april_day
 
 
 def test_coordinator_may_see_any_tutors_calendar(client, auth, demo):

@@ -345,7 +345,7 @@ def test_one_date_given_means_the_other_is_open(client, auth, centre):
 def _feature_form(page: str, session_id: int) -> dict[str, str]:
     """The hidden fields of a row's feature form, as the browser would send them."""
     row = re.search(rf'<tr id="row-session-{session_id}".*?</tr>', page, re.S).group(0)
-    form = re.search(r'<form class="inline-edit edit-featured".*?</form>', row, re.S).group(0)
+    form = re.search(r'<form class="inline-edit[^"]* edit-featured".*?</form>', row, re.S).group(0)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     fields.pop("csrf_token")
     return {name: value.replace("&amp;", "&") for name, value in fields.items()}
@@ -377,7 +377,7 @@ def test_featuring_from_the_list_swaps_the_row_in_place(app, client, centre):
     body = response.get_data(as_text=True)
     row = re.search(r"<template>\s*(<tr .*?</tr>)\s*</template>", body, re.S).group(1)
     assert row.startswith(f'<tr id="row-session-{centre["m1"]}" hx-swap-oob="true">')
-    assert "★ </span>Featured" in row and ">Unfeature<" in row
+    assert '<span aria-hidden="true">★</span>' in row and ">Unfeature<" in row
     assert 'role="status">Saved<' in row
     # the row's form now carries the new version, so the next click works too
     again = _feature_form(f"<table>{row}</table>", centre["m1"])

@@ -120,6 +120,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /sessions/<int:session_id>": expect(
         anonymous=302, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
     ),
+    # The calendars' popover: who may see the session sees its card.
+    "GET /sessions/<int:session_id>/card": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(200, 403), parent=(200, 403)
+    ),
+    "GET /calendar": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "GET /favicon.ico": everyone(200),
     "GET /admin/families": expect(
         anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),

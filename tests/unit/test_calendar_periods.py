@@ -153,15 +153,15 @@ def entry(id_: int, start: str, end: str) -> Entry:
 
 def test_grid_slots_and_spans():
     (placed,) = place_on_grid([entry(1, "16:00", "17:00")])
-    assert (placed.slot, placed.span, placed.lane, placed.lanes) == (64, 4, 1, 1)
-    assert placed.grid_classes == "tg-start-64 tg-span-4"
-    (odd,) = place_on_grid([entry(2, "09:10", "09:50")])
-    assert (odd.slot, odd.span) == (36, 4)  # from the 09:00 slot to the end of the 09:45 one
+    assert (placed.slot, placed.span, placed.lane, placed.lanes) == (192, 12, 1, 1)
+    assert placed.grid_classes == "tg-start-192 tg-span-12"
+    (odd,) = place_on_grid([entry(2, "09:10", "09:52")])
+    assert (odd.slot, odd.span) == (110, 9)  # from the 09:10 slot to the end of the 09:50 one
 
 
 def test_session_running_past_midnight_is_drawn_to_the_end_of_the_day():
     (placed,) = place_on_grid([entry(1, "23:00", "01:00")])
-    assert (placed.slot, placed.span) == (92, 4)
+    assert (placed.slot, placed.span) == (276, 12)
 
 
 def test_overlapping_sessions_get_lanes_and_others_do_not():
@@ -183,7 +183,8 @@ def test_overlapping_sessions_get_lanes_and_others_do_not():
     assert "tg-lane-2-of-2" in placed[2].grid_classes
 
 
-def test_lanes_are_capped():
+def test_lanes_are_capped_and_the_rest_left_to_the_day_view():
     placed = place_on_grid([entry(n, "10:00", "11:00") for n in range(1, 7)])
     assert {e.lanes for e in placed} == {MAX_LANES}
     assert max(e.lane for e in placed) == MAX_LANES
+    assert [e.crowded for e in placed] == [False] * MAX_LANES + [True] * (6 - MAX_LANES)

@@ -20,6 +20,6 @@ def test_time_grid_css_is_up_to_date():
 
 def test_every_class_the_calendar_uses_exists():
     css = (ROOT / "static/css/time-grid.css").read_text()
-    for name in ("tg-start-0", "tg-start-95", "tg-span-1", "tg-span-96", "tg-day-7", "from-h23"):
+    for name in ("tg-start-0", "tg-start-287", "tg-span-1", "tg-span-288", "tg-day-7", "from-h23"):
         assert f".{name} " in css or f".{name}." in css or f"{name} {{" in css, name
     assert ".tg-day-3.tg-lane-4-of-4 " in css

@@ -78,3 +78,9 @@ def overrides() -> Response:
     return render_page(
         "coordinator/overrides.html", "overrides", rows=rows, page=page, has_older=has_older
     )
+
+
+@bp.app_template_global("today_year")
+def today_year() -> int:
+    """This year in the viewer's zone (the schedule list leaves it out of its dates)."""
+    return datetime.now(viewer_zone()).year

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, url_for
+from flask import Response, current_app, redirect, send_from_directory, url_for
 from flask_login import current_user
 
 from dashboard.blueprints.home import bp
@@ -15,3 +15,14 @@ def index() -> Response:
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site icon where browsers look for it by default (pages also link the SVG)."""
+    response = send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response

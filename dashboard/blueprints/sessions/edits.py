@@ -16,9 +16,10 @@ Responses (DESIGN.md → HTTP interface):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Response, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -73,7 +74,21 @@ from dashboard.urls import safe_local_path
 #:   cards          — (bulk form) the page shows the sessions' cards ``#session-N``
 #:   list-rows      — the page is the schedule list with rows ``#row-session-N``
 #:   facts          — the page shows the detail page's "All details" ``#session-facts-N``
-OOB_PARTS = frozenset({"featured-strip", "history", "bulk-rows", "cards", "list-rows", "facts"})
+#:   blocks         — the page is a calendar with blocks ``#block-N`` (calendar/_block.html)
+OOB_PARTS = frozenset(
+    {"featured-strip", "history", "bulk-rows", "cards", "list-rows", "facts", "blocks"}
+)
+
+
+@bp.app_template_global("card_query_for")
+def card_query_for(parts: Iterable[str]) -> str:
+    """``?oob=a&oob=b`` for a calendar block's card URL (``""`` for none), parts sorted.
+
+    The card (``GET /sessions/<id>/card``) passes them on to its forms, so its edits
+    refresh exactly the pieces of the page the block is on.
+    """
+    wanted = sorted(set(parts) & OOB_PARTS)
+    return "?" + urlencode([("oob", part) for part in wanted]) if wanted else ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +217,8 @@ def _card_response(
         )
     if "bulk-rows" in oob and can(current_user, Action.EDIT_ATTENDANCE, fresh):
         body += render_block("sessions/_bulk_row.html", "bulk_row", s=fresh, row_oob=True)
+    if "blocks" in oob:
+        body += _block_oob(fresh, oob)
     if "facts" in oob:
         body += render_block(
             "sessions/detail.html",
@@ -225,6 +242,17 @@ def _flash(view: SessionView, feedback: Feedback) -> None:
     """The outcome as a flashed message, for the page a no-JavaScript form returns to."""
     label = view.course_title or f"Session #{view.id}"
     flash(f"{label}: {feedback.message}" if feedback.kind != "saved" else f"{label}: saved.")
+
+
+def _block_oob(s: SessionView, oob: frozenset[str]) -> str:
+    """The session's calendar block (``#block-N``), replaced out of band."""
+    return render_block(
+        "calendar/_block.html",
+        "session_block",
+        s=s,
+        block_oob=True,
+        card_query=card_query_for(oob),
+    )
 
 
 def _featured_strip_oob(s: SessionView, was_featured: bool) -> str:
@@ -318,6 +346,8 @@ def _bulk_response(
         edit_next=next_url,
         edit_oob=oob,
     )
+    if "blocks" in oob and status == 200:
+        body += "".join(_block_oob(view, oob) for view in views)
     if "cards" in oob and status == 200:
         for view in views:
             body += render_block(

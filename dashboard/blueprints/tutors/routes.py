@@ -14,7 +14,12 @@ from dashboard.choices import ROLE_TUTOR
 from dashboard.permissions import may_view_tutor
 from dashboard.query_params import BadParameter, iso_date, one_of
 from dashboard.rendering import render_page
-from dashboard.services.calendar import DEFAULT_VIEW, VIEWS, build_calendar
+from dashboard.services.calendar import (
+    DEFAULT_VIEW,
+    VIEWS,
+    build_calendar,
+    fetch_tutor_sessions,
+)
 from dashboard.services.people import get_person
 from dashboard.timezones import schedule_zone, viewer_zone
 
@@ -28,20 +33,22 @@ def calendar(tutor_id: int) -> Response:
         abort(404, description=f"There is no tutor #{tutor_id}.")
     require(may_view_tutor(current_user, tutor_id), "You may only see your own calendar.")
     zone = viewer_zone()
-    today = datetime.now(zone).date()
+    now = datetime.now(zone)
+    today = now.date()
     try:
         view = one_of("view", request.args.get("view"), VIEWS, DEFAULT_VIEW)
         anchor = iso_date("date", request.args.get("date")) or today
     except BadParameter as error:
         abort(400, description=str(error))
     cal = build_calendar(
-        tutor_id,
+        lambda first, last: fetch_tutor_sessions(tutor_id, first, last),
         view,
         anchor,
         today,
         week_starts_on=current_user.week_starts_on,
         schedule_tz=schedule_zone(),
         viewer_tz=zone,
+        now=now,
     )
     expect_board_choices([tutor_id])  # every card on the page is this tutor's
     return render_page(

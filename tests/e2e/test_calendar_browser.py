@@ -1,0 +1,288 @@
+"""The calendars in Chromium (issue 12): a to-scale time grid, the session popover,
+save on change, the centre calendar, and pages that fit a laptop and a phone.
+
+Geometry is measured on the rendered page: every hour row the same height, and a
+block's top and height proportional to its start and length. Tests that change data
+use sessions of their own (``scratch``) weeks past the demo's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE
+
+pytestmark = pytest.mark.e2e
+
+TUTOR = "tutor1@example.com"
+COORDINATOR = "coordinator@example.com"
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def week_of(demo_ids, day) -> str:
+    return f"/tutors/{demo_ids[TUTOR]}/calendar?view=week&date={day.isoformat()}"
+
+
+def box(page, selector: str) -> dict[str, float]:
+    found = page.locator(selector).bounding_box()
+    assert found, selector
+    return found
+
+
+def test_week_grid_is_to_scale(page_as, scratch, demo_ids, screenshot):
+    day = scratch.day(50, weekday=1)
+    half = scratch.session(day, time(9), minutes=30)
+    hour = scratch.session(day, time(11), minutes=60)
+    long = scratch.session(day, time(14), minutes=90)
+    left = scratch.session(scratch.day(50, weekday=3), time(10), minutes=60)
+    right = scratch.session(scratch.day(50, weekday=3), time(10, 30), minutes=60)
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+
+    hours = page.locator(".tg-hour")
+    heights = [hours.nth(i).bounding_box()["height"] for i in range(hours.count())]
+    assert hours.count() == 12  # 08:00–20:00
+    assert max(heights) - min(heights) <= 1, heights
+    hour_px = sum(heights) / len(heights)
+    assert hour_px >= 30  # readable, yet 12 hours fit the screen
+    origin = hours.first.bounding_box()["y"]  # the top of 08:00
+
+    for session_id, start_hour, minutes in ((half, 9, 30), (hour, 11, 60), (long, 14, 90)):
+        placed = box(page, f"#block-{session_id}")
+        assert abs(placed["y"] - (origin + (start_hour - 8) * hour_px)) <= 2, session_id
+        assert abs(placed["height"] - minutes / 60 * hour_px) <= 2, (session_id, placed)
+
+    a, b = box(page, f"#block-{left}"), box(page, f"#block-{right}")
+    assert abs(a["y"] - (origin + 2 * hour_px)) <= 2
+    assert abs(b["y"] - (origin + 2.5 * hour_px)) <= 2
+    assert abs(a["height"] - hour_px) <= 2 and abs(b["height"] - hour_px) <= 2
+    assert a["x"] + a["width"] <= b["x"] + 1  # side by side, not on top of each other
+    assert page.locator(".time-grid select, .time-grid button").count() == 0
+    screenshot(page, "tutor-calendar-week-scale")
+
+
+def test_demo_week_fits_a_laptop_screen(page_as, demo_ids, screenshot):
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=week")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= LAPTOP["height"] + 200, height  # at most one short scroll
+    grid = box(page, ".time-grid")
+    assert grid["height"] <= LAPTOP["height"] - 100
+    assert page.locator(".tg-now").count() == (1 if page.locator(".tg-col.today").count() else 0)
+
+
+@pytest.mark.parametrize("how", ["click", "keyboard"])
+def test_popover_saves_on_change_and_gives_focus_back(page_as, scratch, demo_ids, how):
+    day = scratch.day(51, weekday=2)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(week_of(demo_ids, day))
+    block = page.locator(f"#block-{session_id}")
+    if how == "click":
+        block.click()
+    else:
+        block.focus()
+        page.keyboard.press("Enter")
+    dialog = page.locator("dialog#session-popover")
+    expect(dialog).to_be_visible()
+    card = dialog.locator(f"#session-{session_id}")
+    expect(card.get_by_role("button", name="Save attendance")).to_be_hidden()
+
+    control = card.get_by_label("Student attendance")
+    control.focus()  # as a user's click or Tab would
+    control.select_option("late")
+    expect(card.get_by_role("status")).to_have_text("Saved")
+    expect(dialog.get_by_label("Student attendance")).to_be_focused()
+    assert scratch.get(session_id).student_attendance_status == "late"
+    expect(page.locator(f"#block-{session_id}")).to_contain_text("S late")  # block refreshed
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator(f"#block-{session_id}")).to_be_focused()
+    assert errors == []  # no htmx:oobErrorNoTarget: only the parts this page has came back
+
+
+def test_close_button_returns_focus_and_links_are_there(page_as, scratch, demo_ids):
+    day = scratch.day(51, weekday=4)
+    session_id = scratch.session(day, time(15))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=month&date={day.isoformat()}")
+    day_links = page.locator(".mg-date a").evaluate_all(
+        "links => links.map(a => [a.getBoundingClientRect().width,"
+        " a.getBoundingClientRect().height])"
+    )
+    assert min(min(size) for size in day_links) >= 24  # Lighthouse's target size
+    page.locator(f"#block-{session_id}").click()
+    dialog = page.locator("dialog#session-popover")
+    for name in ("Edit", "Reschedule", "Cancel", "Complete", "Add to calendar (.ics)"):
+        expect(dialog.get_by_role("link", name=name, exact=True)).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(f"#block-{session_id}")).to_be_focused()
+
+
+def test_without_javascript_a_block_opens_the_session_page(page_as, scratch, demo_ids):
+    day = scratch.day(52, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, javascript=False, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    page.wait_for_url(re.compile(rf"/sessions/{session_id}$"))
+    card = page.locator(f"#session-{session_id}")
+    card.get_by_label("Student attendance").select_option("absent")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        card.get_by_role("button", name="Save attendance").click()
+    assert posted.value.status == 303
+    page.wait_for_load_state()
+    expect(page.locator(".flash")).to_have_text(re.compile(r": saved\.$"))
+    assert scratch.get(session_id).student_attendance_status == "absent"
+
+
+def test_centre_calendar_labels_blocks_by_tutor(page_as, demo_ids, screenshot):
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/coordinator/sessions")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Calendar", exact=True
+    ).click()
+    page.wait_for_url(re.compile(r"/calendar$"))
+    screenshot(page, "coordinator-header")
+    assert box(page, "body > header nav")["height"] <= 80  # one row at 1366 px
+    page.get_by_role("link", name="Week", exact=True).click()
+    expect(page.locator("#view-week")).to_have_attribute("aria-current", "page")
+    blocks = page.locator(".cal-block")
+    expect(blocks.first).to_be_visible()
+    tutors = {blocks.nth(i).locator(".b-tutor").inner_text() for i in range(blocks.count())}
+    assert len(tutors) >= 2  # several tutors, each named in their blocks
+    screenshot(page, "centre-calendar-week")
+
+    page.get_by_label("Tutor").select_option(label="Tom Tutor")
+    expect(page).to_have_url(re.compile(rf"tutor={demo_ids[TUTOR]}"))
+    expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
+    names = {blocks.nth(i).locator(".b-tutor").inner_text() for i in range(blocks.count())}
+    assert names <= {" · Tom Tutor"}
+
+
+CONSOLE_PAGES = [
+    (TUTOR, "/tutors/{tutor1}/calendar"),
+    (TUTOR, "/tutors/{tutor1}/calendar?view=week"),
+    (TUTOR, "/tutors/{tutor1}/calendar?view=day"),
+    (TUTOR, "/tutors/{tutor1}/calendar?view=agenda"),
+    (COORDINATOR, "/calendar?view=week"),
+    (COORDINATOR, "/coordinator/sessions"),
+    (COORDINATOR, "/whiteboards"),
+    ("student1@example.com", "/students/{student1}/upcoming"),
+    ("parent1@example.com", "/parents/{parent1}/upcoming"),
+    (TUTOR, "/sessions/{session}"),
+    (COORDINATOR, "/sessions/{session}"),
+    (TUTOR, "/sessions/{session}/edit"),
+]
+
+
+def _short_ids(live_app, demo_ids) -> dict[str, int]:
+    """Demo ids by short name, and ``session``: tutor 1's first (recurring if any) session."""
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+    from dashboard.models import EnrolledCourse, Session
+
+    with live_app.app_context():
+        session = db.session.scalar(
+            sa.select(Session.id)
+            .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+            .where(EnrolledCourse.tutor_id == demo_ids[TUTOR])
+            .order_by(Session.is_recurring.desc(), Session.id)
+            .limit(1)
+        )
+    return {**{email.split("@")[0]: id_ for email, id_ in demo_ids.items()}, "session": session}
+
+
+@pytest.mark.parametrize(("email", "path"), CONSOLE_PAGES)
+def test_no_console_errors_and_no_sideways_scroll_on_a_phone(
+    page_as, live_app, demo_ids, email, path
+):
+    errors: list[str] = []
+    page = page_as(email, viewport=PHONE)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.format(**_short_ids(live_app, demo_ids)))
+    page.wait_for_load_state("networkidle")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} is {width}px wide"
+    header = box(page, "body > header nav")
+    assert header["height"] <= 80, "the header takes one row (a menu) on a phone"
+    assert errors == []
+
+
+def test_an_agenda_save_logs_no_errors(page_as, scratch, demo_ids):
+    day = scratch.day(53, weekday=1)
+    session_id = scratch.session(day, time(9))
+    errors: list[str] = []
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=agenda&date={day.isoformat()}")
+    card = page.locator(f"#session-{session_id}")
+    control = card.get_by_label("Priority")
+    control.focus()
+    control.select_option("high")
+    expect(card.get_by_role("status")).to_have_text("Saved")
+    expect(page.locator(f"#priority-{session_id}")).to_be_focused()
+    assert errors == []  # no htmx:oobErrorNoTarget
+
+
+def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, screenshot):
+    day = scratch.day(54, weekday=2)
+    session_id = scratch.session(day, time(12))
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/coordinator/sessions")
+    screenshot(page, "coordinator-sessions-laptop")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    table = page.locator(".results .overflow-auto")
+    widths = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"the table scrolls sideways: {widths}"
+    heights = page.locator(".results tbody tr").evaluate_all(
+        "rows => rows.map(r => r.getBoundingClientRect().height)"
+    )
+    assert max(heights) <= 2 * min(heights), heights  # one line each
+    expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
+
+    page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
+    expect(page.locator("details.filter-panel")).to_have_js_property("open", True)
+    row = page.locator(f"#row-session-{session_id}")
+    control = row.get_by_label(re.compile("^Priority of"))
+    control.focus()
+    control.select_option("urgent")
+    expect(row.get_by_role("status")).to_have_text("Saved")
+    expect(page.locator(f"#row-priority-{session_id}")).to_be_focused()
+    assert scratch.get(session_id).priority_level == "urgent"
+
+    page.goto(f"/coordinator/sessions?status=scheduled&from={day.isoformat()}")
+    expect(page.locator("details.filter-panel")).to_have_js_property("open", False)
+    expect(page.locator("details.filter-panel > summary")).to_contain_text("status scheduled")
+
+
+def test_a_refused_save_says_why_next_to_the_control(page_as, scratch, live_app, demo_ids):
+    day = scratch.day(55, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    card = page.locator(f"dialog #session-{session_id}")
+    expect(card).to_be_visible()
+    with live_app.app_context():  # someone deletes the session meanwhile
+        import sqlalchemy as sa
+
+        from dashboard.extensions import db
+        from dashboard.models import Session
+
+        db.session.execute(sa.delete(Session).where(Session.id == session_id))
+        db.session.commit()
+    card.get_by_label("Priority").select_option("high")
+    expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(
+        f"There is no session #{session_id}."
+    )
