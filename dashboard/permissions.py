@@ -175,6 +175,11 @@ def may_view_parent(user: Person, parent_id: int) -> bool:
     return user.role == ROLE_COORDINATOR or (user.role == ROLE_PARENT and user.id == parent_id)
 
 
+def may_see_priority(user: Person) -> bool:
+    """Priority is the centre's internal triage: staff see it, students and parents never."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
+
+
 def is_coordinator(user: Person) -> bool:
     """Coordinator-only pages (the schedule list, admin)."""
     return user.role == ROLE_COORDINATOR
