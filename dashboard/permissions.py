@@ -313,3 +313,44 @@ def may_see_report(user: Person, tutor_id: int | None) -> bool:
     if user.role == ROLE_COORDINATOR:
         return True
     return user.role == ROLE_TUTOR and tutor_id == user.id
+
+
+# --- Lesson notes and reviews (issue 14) -------------------------------------
+
+
+def may_read_private_note(user: Person, session: OwnedSession) -> bool:
+    """The private lesson note: the session's tutor and coordinators (those who schedule it)."""
+    return can(user, Action.SCHEDULE, session)
+
+
+def review_role(user: Person, session: OwnedSession) -> str | None:
+    """Which review of ``session`` the user writes: student, tutor, parent, or None (403).
+
+    The session's student writes the student review, its tutor the tutor
+    review, and any one of the student's linked parents the parent review.
+    Coordinators see every review but write none.
+    """
+    if user.role == ROLE_STUDENT and session.student_id == user.id:
+        return ROLE_STUDENT
+    if user.role == ROLE_TUTOR and session.tutor_id == user.id:
+        return ROLE_TUTOR
+    if user.role == ROLE_PARENT and _within_reach(user, session):
+        return ROLE_PARENT
+    return None
+
+
+def visible_review_roles(user: Person, session: OwnedSession) -> frozenset[str]:
+    """Whose reviews of ``session`` the user may read.
+
+    Coordinators and the session's tutor: all three. The student: their own.
+    A parent: their own and their child's.
+    """
+    if not _within_reach(user, session):
+        return frozenset()
+    if user.role in (ROLE_COORDINATOR, ROLE_TUTOR):
+        return frozenset({ROLE_STUDENT, ROLE_TUTOR, ROLE_PARENT})
+    if user.role == ROLE_STUDENT:
+        return frozenset({ROLE_STUDENT})
+    if user.role == ROLE_PARENT:
+        return frozenset({ROLE_STUDENT, ROLE_PARENT})
+    return frozenset()

@@ -90,24 +90,6 @@ def record_attendance_taken(session_ids: Iterable[int], user_id: int | None) -> 
     )
 
 
-@dataclass(frozen=True)
-class AttendanceRecord:
-    """Who took a session's attendance, and when (for the session page)."""
-
-    taken_at: datetime
-    taken_by_name: str | None
-
-
-def attendance_record(session_id: int) -> AttendanceRecord | None:
-    """The ``session_attendance`` row of one session, with the taker's name; one query."""
-    row = db.session.execute(
-        sa.select(SessionAttendance.taken_at, User.full_name)
-        .outerjoin(User, User.id == SessionAttendance.taken_by)
-        .where(SessionAttendance.session_id == session_id)
-    ).one_or_none()
-    return AttendanceRecord(row.taken_at, row.full_name) if row is not None else None
-
-
 # --- The coordinators' triage list -------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""``GET /coordinator/sessions`` (the schedule) and ``GET /coordinator/overrides``."""
+"""The coordinator's pages: the schedule, conflict overrides, attendance not taken."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dashboard.choices import PRIORITY_LEVELS, SESSION_STATUSES
 from dashboard.permissions import is_coordinator
 from dashboard.query_params import BadParameter, positive_int
 from dashboard.rendering import render_page
+from dashboard.services.attendance import overdue_attendance
 from dashboard.services.schedule_search import (
     PAGE_SIZE,
     ResultPage,
@@ -77,4 +78,18 @@ def overrides() -> Response:
     rows, has_older = recent_overrides(page)
     return render_page(
         "coordinator/overrides.html", "overrides", rows=rows, page=page, has_older=has_older
+    )
+
+
+@bp.get("/coordinator/attendance")
+@login_required
+def attendance() -> Response:
+    """Sessions whose attendance is still not taken 24 h after their end, per tutor and day.
+
+    Each tutor-day has a "Mark all present" form posting to the bulk attendance
+    endpoint (``sessions.bulk_attendance``), which comes back here.
+    """
+    require(is_coordinator(current_user), "Only coordinators see overdue attendance.")
+    return render_page(
+        "coordinator/attendance.html", "overdue", overdue=overdue_attendance(schedule_zone())
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("sessions", __name__)
 
-from dashboard.blueprints.sessions import board_choices, edits, routes  # noqa: E402,F401
+from dashboard.blueprints.sessions import board_choices, edits, reviews, routes  # noqa: E402,F401
