@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import aliased
 
 from dashboard.choices import ATTENDANCE_OVERDUE_HOURS
 from dashboard.extensions import db
@@ -93,6 +94,9 @@ def record_attendance_taken(session_ids: Iterable[int], user_id: int | None) -> 
 # --- The coordinators' triage list -------------------------------------------
 
 
+_Taken = aliased(SessionAttendance, name="taken")
+
+
 def _overdue_condition(zone: ZoneInfo, now: datetime) -> sa.ColumnElement[bool]:
     """Not cancelled, no attendance taken, and ended more than a day before ``now``."""
     end_day = sa.case(
@@ -105,7 +109,8 @@ def _overdue_condition(zone: ZoneInfo, now: datetime) -> sa.ColumnElement[bool]:
         Session.session_date <= cutoff.astimezone(zone).date() + timedelta(days=1),
         sa.func.timezone(zone.key, end_day + Session.end_time) <= cutoff,
         Session.status.is_distinct_from("cancelled"),
-        ~sa.exists().where(SessionAttendance.session_id == Session.id),
+        # an alias: session_view_select() already joins session_attendance
+        ~sa.exists().where(_Taken.session_id == Session.id),
     )
 
 

@@ -50,14 +50,16 @@ class LessonRecord:
 
 
 def current_cancellation_id(session_id: int | sa.ColumnElement[int]) -> sa.ScalarSelect:
-    """The id of the session's current cancellation: its latest row not restored."""
+    """The id of the session's current cancellation: its latest row not restored.
+
+    Reads an alias of the table, so it can sit inside statements that also
+    name ``session_cancellations`` (a join, an UPDATE) without being correlated away.
+    """
+    latest = aliased(SessionCancellation, name="latest_cancellation")
     return (
-        sa.select(SessionCancellation.id)
-        .where(
-            SessionCancellation.session_id == session_id,
-            SessionCancellation.restored_at.is_(None),
-        )
-        .order_by(SessionCancellation.cancelled_at.desc(), SessionCancellation.id.desc())
+        sa.select(latest.id)
+        .where(latest.session_id == session_id, latest.restored_at.is_(None))
+        .order_by(latest.cancelled_at.desc(), latest.id.desc())
         .limit(1)
         .scalar_subquery()
     )

@@ -355,6 +355,7 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "POST /sessions/<int:session_id>/cancel": {"scope": "this", "version": "{version}"},
     "POST /sessions/<int:session_id>/complete": {"topics_covered": "Done", "version": "{version}"},
     "POST /sessions/<int:session_id>/review": {"rating": "4", "comment": "Good lesson"},
+    "POST /sessions/<int:session_id>/restore": {"version": "{version}"},
     "POST /sessions/attendance/bulk": {
         "action": "all-present",
         "session_id": "{session_id}",
