@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from dashboard.choices import (
     API_TOKEN_SCOPE_WRITE,
@@ -68,12 +69,20 @@ class OwnedSession(Protocol):
 
 
 def children_of(parent_id: int) -> set[int]:
-    """Ids of the students linked to a parent."""
-    return set(
+    """Ids of the students linked to a parent (read once per request: pages ask several times)."""
+    cache: dict[int, set[int]] | None = (
+        g.setdefault("children_of", {}) if has_request_context() else None
+    )
+    if cache is not None and parent_id in cache:
+        return set(cache[parent_id])
+    found = set(
         db.session.scalars(
             sa.select(ParentStudent.student_id).where(ParentStudent.parent_id == parent_id)
         )
     )
+    if cache is not None:
+        cache[parent_id] = found
+    return set(found)
 
 
 @dataclass(frozen=True)
