@@ -8,6 +8,7 @@ may see is decided by the route (``permissions.may_read_private_note``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,3 +103,30 @@ def lesson_record(session_id: int) -> LessonRecord:
         else None
     )
     return LessonRecord(row[0], row[1], cancellation, row[7], row[8], row[9], row[10])
+
+
+def current_cancellations(session_ids: Iterable[int]) -> dict[int, CancellationView]:
+    """The current cancellation of each of these sessions that has one; one query.
+
+    For exports (calendar feeds, reports): the reason goes with the session.
+    """
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    canceller = aliased(User, name="canceller")
+    found = db.session.execute(
+        sa.select(
+            SessionCancellation.session_id,
+            SessionCancellation.reason,
+            SessionCancellation.reason_text,
+            SessionCancellation.is_late,
+            SessionCancellation.cancelled_at,
+            canceller.full_name,
+        )
+        .outerjoin(canceller, canceller.id == SessionCancellation.cancelled_by)
+        .where(
+            SessionCancellation.session_id.in_(ids),
+            SessionCancellation.id == current_cancellation_id(SessionCancellation.session_id),
+        )
+    )
+    return {row[0]: CancellationView(*row[1:]) for row in found}

@@ -269,3 +269,12 @@ def test_a_stale_restore_is_409(client, auth, app, series):
 def test_the_edit_page_links_to_the_confirmation(client, app, series):
     body = client.get(f"/sessions/{series[0]}/edit").get_data(as_text=True)
     assert f'href="/sessions/{series[0]}/cancel"' in body
+
+
+def test_the_reason_goes_with_the_session_into_its_calendar_file(client, auth, app, series):
+    _cancel(client, auth, app, series[0])
+    ics = client.get(f"/sessions/{series[0]}.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "STATUS:CANCELLED" in ics
+    assert "DESCRIPTION:Cancelled: Tutor cancelled" in ics
+    live = client.get(f"/sessions/{series[1]}.ics").get_data(as_text=True)
+    assert "Cancelled:" not in live
