@@ -62,3 +62,23 @@ def test_a_tutor_completes_a_lesson_with_notes_and_sees_the_students_review(page
 
     tutor.reload()
     expect(tutor.locator(".review-student")).to_contain_text("Student’s review: 4/5")
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        (STUDENT, "/sessions/{completed}/review"),
+        (TUTOR, "/sessions/{upcoming}/cancel"),
+        ("coordinator@example.com", "/coordinator/attendance"),
+        (TUTOR, "/sessions/{completed}"),
+    ],
+)
+def test_lesson_pages_are_accessible(page_as, axe_violations, scratch, email, path):
+    completed = scratch.session(
+        scratch.today - timedelta(days=1), time(6), status="completed", topics_covered=["Sets"]
+    )
+    upcoming = scratch.session(scratch.day(30), time(9))
+    page = page_as(email, bypass_csp=True)
+    response = page.goto(path.format(completed=completed, upcoming=upcoming))
+    assert response is not None and response.status == 200
+    assert axe_violations(page) == [], path
