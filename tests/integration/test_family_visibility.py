@@ -42,6 +42,8 @@ def family_urls(app, centre) -> list[str]:
             continue
         if not rule.arguments <= values.keys():
             continue  # tutor, whiteboard, token pages: not the family's (403/404)
+        if rule.rule.startswith("/api/"):
+            continue  # the JSON API carries the seed's columns (its own contract), not pages
         combos = [{}]
         for name in rule.arguments:
             combos = [{**c, name: v} for c in combos for v in values[name]]
