@@ -92,11 +92,19 @@ def _register_template_helpers(app: Flask) -> None:
         is_coordinator,
         may_list_whiteboards,
         may_schedule,
+        may_see_priority,
         may_see_reports,
     )
     from dashboard.select_options import select_options
+    from dashboard.services.attendance import has_started
+    from dashboard.services.reviews import awaits_review
     from dashboard.session_urls import session_url
-    from dashboard.timezones import aware_in_viewer_zone, end_in_viewer_zone, in_viewer_zone
+    from dashboard.timezones import (
+        aware_in_viewer_zone,
+        end_in_viewer_zone,
+        in_viewer_zone,
+        schedule_zone,
+    )
 
     app.jinja_env.filters["viewer_start"] = in_viewer_zone
     app.jinja_env.filters["viewer_end"] = end_in_viewer_zone  # date | viewer_end(start, end)
@@ -114,6 +122,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["may_list_whiteboards"] = lambda: may_list_whiteboards(current_user)
     app.jinja_env.globals["is_coordinator"] = lambda: is_coordinator(current_user)
     app.jinja_env.globals["may_see_reports"] = lambda: may_see_reports(current_user)
+    # Families never see the priority (the centre's internal triage).
+    app.jinja_env.globals["sees_priority"] = lambda: may_see_priority(current_user)
+    # Attendance is taken from the start: before it only "excused" may be recorded.
+    app.jinja_env.globals["session_started"] = lambda s: has_started(s, schedule_zone())
+    # The Past tab's "How was it?" (no query: see awaits_review).
+    app.jinja_env.globals["awaits_review"] = lambda s: awaits_review(
+        current_user.role, current_user.id, s
+    )
     app.jinja_env.filters.update(humanize.FILTERS)
     app.jinja_env.tests.update(humanize.TESTS)
     app.jinja_env.globals.update(humanize.GLOBALS)

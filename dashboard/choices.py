@@ -34,6 +34,14 @@ CANCELLATION_REASONS: tuple[str, ...] = (
     "no-show",
     CANCELLATION_REASON_OTHER,
 )
+#: How each reason is said on pages and in exports.
+CANCELLATION_REASON_LABELS: dict[str, str] = {
+    "student-cancelled": "Student cancelled",
+    "tutor-cancelled": "Tutor cancelled",
+    "centre-closed": "Centre closed",
+    "no-show": "No-show",
+    CANCELLATION_REASON_OTHER: "Other",
+}
 #: Longest free-text reason kept for a cancellation marked "other".
 CANCELLATION_REASON_TEXT_MAX = 500
 #: A cancellation less than this many hours before the start is "late".

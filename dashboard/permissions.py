@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from dashboard.choices import (
     API_TOKEN_SCOPE_WRITE,
@@ -68,12 +69,20 @@ class OwnedSession(Protocol):
 
 
 def children_of(parent_id: int) -> set[int]:
-    """Ids of the students linked to a parent."""
-    return set(
+    """Ids of the students linked to a parent (read once per request: pages ask several times)."""
+    cache: dict[int, set[int]] | None = (
+        g.setdefault("children_of", {}) if has_request_context() else None
+    )
+    if cache is not None and parent_id in cache:
+        return set(cache[parent_id])
+    found = set(
         db.session.scalars(
             sa.select(ParentStudent.student_id).where(ParentStudent.parent_id == parent_id)
         )
     )
+    if cache is not None:
+        cache[parent_id] = found
+    return set(found)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,11 @@ def may_view_student(user: Person, student_id: int) -> bool:
 def may_view_parent(user: Person, parent_id: int) -> bool:
     """A parent's page: the parent and coordinators."""
     return user.role == ROLE_COORDINATOR or (user.role == ROLE_PARENT and user.id == parent_id)
+
+
+def may_see_priority(user: Person) -> bool:
+    """Priority is the centre's internal triage: staff see it, students and parents never."""
+    return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
 
 
 def is_coordinator(user: Person) -> bool:
@@ -313,3 +327,44 @@ def may_see_report(user: Person, tutor_id: int | None) -> bool:
     if user.role == ROLE_COORDINATOR:
         return True
     return user.role == ROLE_TUTOR and tutor_id == user.id
+
+
+# --- Lesson notes and reviews (issue 14) -------------------------------------
+
+
+def may_read_private_note(user: Person, session: OwnedSession) -> bool:
+    """The private lesson note: the session's tutor and coordinators (those who schedule it)."""
+    return can(user, Action.SCHEDULE, session)
+
+
+def review_role(user: Person, session: OwnedSession) -> str | None:
+    """Which review of ``session`` the user writes: student, tutor, parent, or None (403).
+
+    The session's student writes the student review, its tutor the tutor
+    review, and any one of the student's linked parents the parent review.
+    Coordinators see every review but write none.
+    """
+    if user.role == ROLE_STUDENT and session.student_id == user.id:
+        return ROLE_STUDENT
+    if user.role == ROLE_TUTOR and session.tutor_id == user.id:
+        return ROLE_TUTOR
+    if user.role == ROLE_PARENT and _within_reach(user, session):
+        return ROLE_PARENT
+    return None
+
+
+def visible_review_roles(user: Person, session: OwnedSession) -> frozenset[str]:
+    """Whose reviews of ``session`` the user may read.
+
+    Coordinators and the session's tutor: all three. The student: their own.
+    A parent: their own and their child's.
+    """
+    if not _within_reach(user, session):
+        return frozenset()
+    if user.role in (ROLE_COORDINATOR, ROLE_TUTOR):
+        return frozenset({ROLE_STUDENT, ROLE_TUTOR, ROLE_PARENT})
+    if user.role == ROLE_STUDENT:
+        return frozenset({ROLE_STUDENT})
+    if user.role == ROLE_PARENT:
+        return frozenset({ROLE_STUDENT, ROLE_PARENT})
+    return frozenset()

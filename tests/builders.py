@@ -23,6 +23,7 @@ from dashboard.models import (
     EnrolledCourse,
     ParentStudent,
     Session,
+    SessionAttendance,
     User,
     WhiteboardSession,
 )
@@ -162,6 +163,12 @@ class Builder:
             db.session.add_all(rows)
             db.session.commit()
             return [row.id for row in rows]
+
+    def attendance_taken(self, session_id: int, by: int | None = None) -> None:
+        """Record that the session's attendance was taken (``session_attendance``)."""
+        with self.app.app_context():
+            db.session.add(SessionAttendance(session_id=session_id, taken_by=by))
+            db.session.commit()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from dashboard.input_limits import is_database_id
 from dashboard.models import Session
 from dashboard.permissions import Person
 from dashboard.services import scheduling, session_edits
+from dashboard.services.attendance import record_attendance_taken
 from dashboard.services.feeds import visible_to
 from dashboard.services.session_views import (
     SessionView,
@@ -197,7 +198,8 @@ def checked_changes(view: SessionView, fields: Mapping[str, Any]) -> dict[str, o
     form = _Values({name: _form_value(value) for name, value in fields.items()})
     changes: dict[str, object] = {}
     if any(name in fields for name in session_edits.ATTENDANCE_FIELDS):
-        changes.update(session_edits.attendance_changes(form))
+        # the pages' attendance rules too: only "excused" before the start, none if cancelled
+        changes.update(session_edits.attendance_changes(form, view))
     if "priority_level" in fields:
         changes.update(session_edits.priority_changes(form))
     if "is_featured" in fields:
@@ -256,4 +258,7 @@ def patch_session(
     Raises ``InvalidEdit`` (a value), ``StaleEdit`` (``version`` is not the
     row's) or ``SessionGone``.
     """
-    return write_session(view.id, version, checked_changes(view, fields), user_id)
+    applied = write_session(view.id, version, checked_changes(view, fields), user_id)
+    if any(name in fields for name in session_edits.ATTENDANCE_FIELDS):
+        record_attendance_taken([view.id], user_id)  # attendance taken, by whom, when
+    return applied

@@ -16,6 +16,9 @@ from dashboard.models import (
     EnrolledCourse,
     ParentStudent,
     Session,
+    SessionAttendance,
+    SessionCancellation,
+    SessionNote,
     User,
     WhiteboardSession,
 )
@@ -223,30 +226,68 @@ def seed_demo(
     session.flush()
 
     tutor_of = {index: tutor for index, (_course, tutor, _student) in enumerate(DEMO_ENROLMENTS)}
+    rows: list[tuple[DemoSession, Session]] = []
     for spec in DEMO_SESSIONS:
         start = datetime.combine(today + timedelta(days=spec.day_offset), spec.start)
         end = start + timedelta(minutes=spec.minutes)
         online = spec.mode in ("online", "hybrid")
-        session.add(
-            Session(
-                enrolled_courses_id=enrolments[spec.enrolment].id,
-                topics=list(spec.topics),
-                topics_covered=list(spec.covered),
-                session_date=start.date(),
-                start_time=start.time(),
-                end_time=end.time(),
-                duration=spec.minutes,
-                session_mode=spec.mode,
-                location="Room 2, High Street centre" if spec.mode != "online" else None,
-                whiteboard_id=boards[tutor_of[spec.enrolment]].id if online else None,
-                tutor_attendance_status=spec.tutor_attendance,
-                student_attendance_status=spec.student_attendance,
-                priority_level=spec.priority,
-                is_featured=spec.featured,
-                status=spec.status,
-                notification_enabled=spec.day_offset >= 0,
-                alarm_enabled=spec.day_offset >= 0,
-            )
+        row = Session(
+            enrolled_courses_id=enrolments[spec.enrolment].id,
+            topics=list(spec.topics),
+            topics_covered=list(spec.covered),
+            session_date=start.date(),
+            start_time=start.time(),
+            end_time=end.time(),
+            duration=spec.minutes,
+            session_mode=spec.mode,
+            location="Room 2, High Street centre" if spec.mode != "online" else None,
+            whiteboard_id=boards[tutor_of[spec.enrolment]].id if online else None,
+            tutor_attendance_status=spec.tutor_attendance,
+            student_attendance_status=spec.student_attendance,
+            priority_level=spec.priority,
+            is_featured=spec.featured,
+            status=spec.status,
+            notification_enabled=spec.day_offset >= 0,
+            alarm_enabled=spec.day_offset >= 0,
         )
+        session.add(row)
+        rows.append((spec, row))
     session.flush()
+    _seed_lesson_records(session, rows, users, tutor_of)
     return True
+
+
+def _seed_lesson_records(
+    session: OrmSession,
+    rows: list[tuple[DemoSession, Session]],
+    users: dict[str, User],
+    tutor_of: dict[int, int],
+) -> None:
+    """Attendance taken for the completed lessons, and reasons for the cancelled ones.
+
+    The past rescheduled session is left without attendance, so the
+    coordinators' "attendance not taken" list has something to show.
+    """
+    for spec, row in rows:
+        tutor = users[f"tutor{tutor_of[spec.enrolment]}@example.com"]
+        if spec.status == "completed":
+            session.add(SessionAttendance(session_id=row.id, taken_by=tutor.id))
+        elif spec.status == "cancelled":
+            session.add(
+                SessionCancellation(
+                    session_id=row.id,
+                    reason="student-cancelled" if spec.day_offset < 0 else "tutor-cancelled",
+                    is_late=spec.day_offset < 0,
+                    cancelled_by=tutor.id,
+                )
+            )
+        if spec.covered:
+            session.add(
+                SessionNote(
+                    session_id=row.id,
+                    public_note=f"Good work on {spec.covered[0].lower()}; practise at home.",
+                    private_note="Keep an eye on pace.",
+                    updated_by=tutor.id,
+                )
+            )
+    session.flush()

@@ -32,6 +32,7 @@ from icalendar import Alarm, Calendar, Event
 from dashboard.extensions import db
 from dashboard.models import FeedToken, Session, User
 from dashboard.permissions import Person, reach_of
+from dashboard.services.lesson_record import CancellationView, current_cancellations
 from dashboard.services.session_views import (
     SessionView,
     fetch_session_views,
@@ -152,7 +153,9 @@ def event_time(day: date, at: time) -> datetime:
     return local
 
 
-def _event(view: SessionView, sequence: int, stamp: datetime) -> Event:
+def _event(
+    view: SessionView, sequence: int, stamp: datetime, cancellation: CancellationView | None = None
+) -> Event:
     event = Event()
     event.add("uid", session_uid(view.id))
     event.add("dtstamp", stamp)
@@ -168,8 +171,14 @@ def _event(view: SessionView, sequence: int, stamp: datetime) -> Event:
         event.add("location", view.whiteboard_url)
     if view.whiteboard_url:
         event.add("url", view.whiteboard_url)
+    description = []
+    if cancellation is not None:
+        late = " (late cancellation)" if cancellation.is_late else ""
+        description.append(f"Cancelled: {cancellation.label}{late}")
     if view.topics:
-        event.add("description", "Topics: " + "; ".join(str(t) for t in view.topics))
+        description.append("Topics: " + "; ".join(str(t) for t in view.topics))
+    if description:
+        event.add("description", "\n".join(description))
     if view.alarm_enabled and view.status != "cancelled":
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -188,13 +197,14 @@ def build_calendar(views: list[SessionView], name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     stamp = datetime.now(UTC).replace(microsecond=0)
     numbers = sequences(view.id for view in views)
+    reasons = current_cancellations(view.id for view in views if view.is_cancelled)
     if views:
         # Before the events that use it, valid for every year they fall in.
         first = min(view.session_date for view in views)
         last = max(end_date(view.session_date, view.start_time, view.end_time) for view in views)
         calendar.add_component(vtimezone(schedule_zone().key, first, last))
     for view in views:
-        calendar.add_component(_event(view, numbers.get(view.id, 0), stamp))
+        calendar.add_component(_event(view, numbers.get(view.id, 0), stamp, reasons.get(view.id)))
     return calendar.to_ical()
 
 

@@ -58,6 +58,26 @@ EXPECTED_INDEXES: list[tuple[str]] = [
 
 EXPECTED_ORPHANS: list[tuple[int]] = [(0,)]
 
+#: The seed's ``*_review_id`` columns carry no foreign key (the spec's schema is
+#: the contract), so the app keeps them consistent: each must name a review of
+#: the same session by the matching author role. Rows listed here point at nothing.
+DANGLING_REVIEWS_SQL = """
+SELECT s.id AS session_id, k.kind, k.review_id
+FROM sessions s
+CROSS JOIN LATERAL (VALUES
+    ('student', s.student_review_id),
+    ('tutor', s.tutor_review_id),
+    ('parent', s.parent_review_id)
+) AS k(kind, review_id)
+LEFT JOIN session_reviews r
+       ON r.id = k.review_id AND r.session_id = s.id AND r.author_role = k.kind
+WHERE k.review_id IS NOT NULL AND r.id IS NULL
+ORDER BY s.id, k.kind
+"""
+
+#: Is the reviews table there? (Before migration 0008 there is nothing to check.)
+REVIEWS_TABLE_SQL = "SELECT to_regclass('session_reviews') IS NOT NULL"
+
 #: The spec's "Final Sessions Table Structure": (name, type, nullable, default).
 #: Types and defaults as PostgreSQL's ``information_schema`` reports them.
 EXPECTED_COLUMNS: list[tuple[str, str, bool, str | None]] = [
@@ -123,9 +143,9 @@ def _rows(session: OrmSession, sql: str) -> list[tuple]:
 
 
 def run_checks(session: OrmSession) -> list[Check]:
-    """Run the spec's three verification queries (plus the column layout)."""
+    """Run the spec's three verification queries (plus the column layout and review ids)."""
     columns = [row[:4] for row in _rows(session, COLUMNS_SQL)]
-    return [
+    checks = [
         Check(
             "Foreign key constraints",
             FOREIGN_KEYS_SQL,
@@ -141,6 +161,16 @@ def run_checks(session: OrmSession) -> list[Check]:
         ),
         Check("Columns (name, type, nullable, default)", COLUMNS_SQL, EXPECTED_COLUMNS, columns),
     ]
+    if session.execute(sa.text(REVIEWS_TABLE_SQL)).scalar():
+        checks.append(
+            Check(
+                "Review ids that point at nothing (session, kind, review id)",
+                DANGLING_REVIEWS_SQL,
+                [],
+                _rows(session, DANGLING_REVIEWS_SQL),
+            )
+        )
+    return checks
 
 
 def format_rows(rows: list[tuple]) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -21,6 +22,11 @@ from dashboard.extensions import db
 from dashboard.input_limits import parse_database_id
 from dashboard.models import Session, SessionChange, User, WhiteboardSession
 from dashboard.permissions import board_fits_session
+from dashboard.services.attendance import (
+    check_attendance_allowed,
+    record_attendance_taken,
+    starts_at,
+)
 from dashboard.services.session_views import SessionView
 from dashboard.services.session_writes import (
     Applied,
@@ -34,6 +40,7 @@ from dashboard.services.session_writes import (
     write_session,
 )
 from dashboard.services.whiteboards import lock_board
+from dashboard.timezones import schedule_zone
 
 __all__ = [
     "Applied",
@@ -95,8 +102,14 @@ def single_value(form: FormData, name: str) -> str | None:
     return values[0]
 
 
-def attendance_changes(form: FormData) -> dict[str, object]:
-    """``tutor_attendance_status`` and/or ``student_attendance_status`` from the form."""
+def attendance_changes(
+    form: FormData, session: SessionView | None = None, zone: ZoneInfo | None = None
+) -> dict[str, object]:
+    """``tutor_attendance_status`` and/or ``student_attendance_status`` from the form.
+
+    With ``session``, the attendance rules apply too (``services.attendance``):
+    nothing on a cancelled session, only ``excused`` before its start (422).
+    """
     changes: dict[str, object] = {}
     allowed = ", ".join(ATTENDANCE_STATUSES)
     for name in ATTENDANCE_FIELDS:
@@ -108,6 +121,9 @@ def attendance_changes(form: FormData) -> dict[str, object]:
         changes[name] = value
     if not changes:
         raise InvalidEdit("Choose the tutor's or the student's attendance.", ATTENDANCE_FIELDS[0])
+    if session is not None:
+        start = starts_at(session.session_date, session.start_time, zone or schedule_zone())
+        check_attendance_allowed(changes, session.status, start, field=ATTENDANCE_FIELDS[0])
     return changes
 
 
@@ -209,14 +225,23 @@ def bulk_row_form(form: FormData, session_id: int) -> FormData:
 
 
 def save_bulk_attendance(
-    form: FormData, session_ids: Iterable[int], user_id: int | None, *, all_present: bool
+    form: FormData,
+    session_ids: Iterable[int],
+    user_id: int | None,
+    *,
+    all_present: bool,
+    zone: ZoneInfo | None = None,
 ) -> list[Applied]:
     """Apply every row's attendance, or none (raises ``BulkRejected`` naming each bad row).
 
     ``all_present`` sets both statuses of every listed row to ``present``
     (the "mark all present" button); otherwise each row's selects are used.
-    Rows are locked in id order, so two bulk saves cannot deadlock.
+    Rows are locked in id order, so two bulk saves cannot deadlock. The
+    attendance rules hold per row (cancelled, not started: 422), and every
+    saved row is recorded as taken (``session_attendance``) in the same
+    transaction.
     """
+    zone = zone or schedule_zone()
     ids = sorted(session_ids)
     errors: dict[int, EditRejected] = {}
     plans: dict[int, tuple[datetime | None, dict[str, object]]] = {}
@@ -230,18 +255,33 @@ def save_bulk_attendance(
             plans[session_id] = (parse_version(single_value(row, "version")), changes)
         except EditRejected as error:
             errors[session_id] = error
-    locked = dict(
-        db.session.execute(
-            sa.select(Session.id, Session.updated_at)
+    locked = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(
+                Session.id,
+                Session.updated_at,
+                Session.status,
+                Session.session_date,
+                Session.start_time,
+            )
             .where(Session.id.in_(ids))
             .order_by(Session.id)
             .with_for_update()
-        ).all()
-    )
-    for session_id, (version, _changes) in plans.items():
-        if session_id not in locked:
+        )
+    }
+    for session_id, (version, changes) in plans.items():
+        found = locked.get(session_id)
+        if found is None:
             errors[session_id] = SessionGone(f"There is no session #{session_id}.")
-        elif locked[session_id] != version:
+            continue
+        try:
+            start = starts_at(found.session_date, found.start_time, zone)
+            check_attendance_allowed(changes, found.status, start)
+        except InvalidEdit as refused:
+            errors[session_id] = refused
+            continue
+        if found.updated_at != version:
             errors[session_id] = StaleEdit()
     if errors:
         raise BulkRejected(errors)
@@ -251,6 +291,7 @@ def save_bulk_attendance(
             applied.append(write_session(session_id, version, changes, user_id))
         except EditRejected as error:  # not expected while the rows are locked
             raise BulkRejected({session_id: error}) from error
+    record_attendance_taken(plans, user_id)
     return applied
 
 

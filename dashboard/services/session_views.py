@@ -13,7 +13,15 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
+from dashboard.models import (
+    Course,
+    EnrolledCourse,
+    Session,
+    SessionAttendance,
+    SessionNote,
+    User,
+    WhiteboardSession,
+)
 from dashboard.services.core_rows import core_rows
 
 
@@ -60,6 +68,10 @@ class SessionView(NamedTuple):
     status: str | None
     created_at: datetime | None
     updated_at: datetime | None
+    #: When attendance was actually taken (``session_attendance``); None = not taken.
+    attendance_taken_at: datetime | None = None
+    #: The lesson note the student and parents see (``session_notes.public_note``).
+    public_note: str | None = None
 
     @property
     def version(self) -> str:
@@ -70,6 +82,11 @@ class SessionView(NamedTuple):
     def is_cancelled(self) -> bool:
         """Cancelled sessions are shown struck through."""
         return self.status == "cancelled"
+
+    @property
+    def attendance_taken(self) -> bool:
+        """Attendance was recorded by someone (the columns' defaults alone do not count)."""
+        return self.attendance_taken_at is not None
 
 
 _Tutor = aliased(User, name="tutor")
@@ -92,6 +109,8 @@ def _build_session_view_select() -> sa.Select:
         "student_name": _Student.full_name,
         "whiteboard_name": WhiteboardSession.session_name,
         "whiteboard_url": WhiteboardSession.board_url,
+        "attendance_taken_at": SessionAttendance.taken_at,
+        "public_note": SessionNote.public_note,
     }
     columns = [
         (_SESSION_COLUMNS[name] if name in _SESSION_COLUMNS else extra[name]).label(name)
@@ -105,6 +124,8 @@ def _build_session_view_select() -> sa.Select:
         .outerjoin(_Tutor, _Tutor.id == EnrolledCourse.tutor_id)
         .outerjoin(_Student, _Student.id == EnrolledCourse.student_id)
         .outerjoin(WhiteboardSession, WhiteboardSession.id == Session.whiteboard_id)
+        .outerjoin(SessionAttendance, SessionAttendance.session_id == Session.id)
+        .outerjoin(SessionNote, SessionNote.session_id == Session.id)
     )
 
 

@@ -49,7 +49,7 @@ def submit(page, button, javascript: bool) -> None:
 
 @pytest.mark.parametrize("javascript", MODES)
 def test_tutor_changes_attendance_on_a_session_card(page_as, scratch, demo_ids, javascript):
-    day = scratch.day(40)
+    day = scratch.day(-40)  # attendance is taken from the start: a past lesson
     session_id = scratch.session(day, time(10))
     page = page_as(TUTOR, javascript=javascript)
     page.goto(f"/sessions/{session_id}")
@@ -168,7 +168,7 @@ def test_a_stale_priority_edit_shows_the_latest_value(page_as, scratch):
 
 @pytest.mark.parametrize("javascript", MODES)
 def test_tutor_marks_a_whole_day_present(page_as, scratch, demo_ids, javascript):
-    day = scratch.day(45, 3)
+    day = scratch.day(-45, 3)  # attendance is taken from the start: past lessons
     sessions = [
         scratch.session(day, time(9), tutor_attendance_status="late"),
         scratch.session(day, time(11), "student2@example.com", student_attendance_status="absent"),

@@ -255,7 +255,8 @@ def test_unusable_etags_are_412_never_500(client, world, tag):
         ("parent", {"tutor_attendance_status": "late"}, 403),
         ("other_tutor", {"priority_level": "high"}, 403),
         ("coordinator", {"is_featured": True}, 200),
-        ("tutor", {"tutor_attendance_status": "late", "topics": ["Fractions"]}, 200),
+        ("tutor", {"tutor_attendance_status": "excused", "topics": ["Fractions"]}, 200),
+        ("tutor", {"tutor_attendance_status": "late"}, 422),  # taken from the start only
         ("tutor", {"session_mode": "in-person"}, 422),  # needs a location
         ("tutor", {"session_mode": "in-person", "location": "Room 4"}, 200),
         ("tutor", {"priority_level": "sky-high"}, 422),

@@ -69,7 +69,11 @@ def test_other_people_and_cancelled_sessions_do_not_conflict(client, auth, demo,
     auth.login("tutor1@example.com")
     client.post(
         f"/sessions/{first}/cancel",
-        data={"csrf_token": auth.csrf_token(), "version": version_of(app, first)},
+        data={
+            "csrf_token": auth.csrf_token(),
+            "version": version_of(app, first),
+            "reason": "tutor-cancelled",
+        },
     )
     _create(client, auth, app, student="student2")
 

@@ -884,8 +884,9 @@ def test_an_inline_edit_costs_few_statements_and_loads_the_user_once(app, client
     assert "late" in _assert_card(response, world.session_id)
     user_loads = [s for s in statements if s.sql.lstrip().startswith("SELECT users.")]
     assert len(user_loads) == 1, "\n\n".join(s.sql for s in user_loads)
-    # user, the session to authorise, lock, UPDATE + audit, fresh card, its board choices
-    assert len(statements) <= 7, "\n\n".join(s.sql for s in statements)
+    # user, the session to authorise, lock, UPDATE + audit, attendance taken, fresh card,
+    # its board choices
+    assert len(statements) <= 8, "\n\n".join(s.sql for s in statements)
 
 
 def _render_cards_counting_board_queries(app, demo, email: str, preload: bool):

@@ -27,6 +27,26 @@ def session_id(client, auth, demo, app) -> int:
     return new_ids(app, before)[0]
 
 
+def _start_it(app, session_id: int) -> None:
+    """Move the session to yesterday (directly): completing is allowed from the start."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+
+    with app.app_context():
+        db.session.execute(
+            sa.text("UPDATE sessions SET session_date = :day WHERE id = :id"),
+            {"day": date.today() - timedelta(days=1), "id": session_id},
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+REASON = {"reason": "student-cancelled"}
+
+
 def _move(day, start="14:00", end="15:30", **extra):
     return {
         "session_date": day.isoformat(),
@@ -140,6 +160,7 @@ def test_cancel_keeps_the_row(client, auth, app, session_id):
             "csrf_token": auth.csrf_token(),
             "scope": "this",
             "version": version_of(app, session_id),
+            **REASON,
         },
     )
     assert response.status_code == 303
@@ -148,6 +169,7 @@ def test_cancel_keeps_the_row(client, auth, app, session_id):
 
 
 def test_complete_records_topics_covered(client, auth, app, session_id):
+    _start_it(app, session_id)
     response = client.post(
         f"/sessions/{session_id}/complete",
         data={
@@ -178,6 +200,7 @@ def test_complete_with_too_many_topics_is_422(client, auth, app, session_id):
 
 
 def test_completed_session_cannot_be_cancelled_or_moved(client, auth, app, session_id):
+    _start_it(app, session_id)
     token = auth.csrf_token()
     client.post(
         f"/sessions/{session_id}/complete",
@@ -186,7 +209,12 @@ def test_completed_session_cannot_be_cancelled_or_moved(client, auth, app, sessi
     assert (
         client.post(
             f"/sessions/{session_id}/cancel",
-            data={"csrf_token": token, "scope": "this", "version": version_of(app, session_id)},
+            data={
+                "csrf_token": token,
+                "scope": "this",
+                "version": version_of(app, session_id),
+                **REASON,
+            },
         ).status_code
         == 422
     )
@@ -204,8 +232,14 @@ def test_cancelled_session_cannot_be_completed(client, auth, app, session_id):
     token = auth.csrf_token()
     client.post(
         f"/sessions/{session_id}/cancel",
-        data={"csrf_token": token, "scope": "this", "version": version_of(app, session_id)},
+        data={
+            "csrf_token": token,
+            "scope": "this",
+            "version": version_of(app, session_id),
+            **REASON,
+        },
     )
+    _start_it(app, session_id)
     response = client.post(
         f"/sessions/{session_id}/complete",
         data={"csrf_token": token, "version": version_of(app, session_id)},
@@ -225,8 +259,14 @@ def test_cancelled_session_cannot_be_completed(client, auth, app, session_id):
     ],
 )
 def test_lifecycle_permissions(client, auth, app, session_id, action, email, status):
+    _start_it(app, session_id)  # completing is allowed from the start
     auth.login(email)
-    data = {"csrf_token": auth.csrf_token(), "scope": "this", "topics_covered": "Done"}
+    data = {
+        "csrf_token": auth.csrf_token(),
+        "scope": "this",
+        "topics_covered": "Done",
+        **REASON,
+    }
     data.update(_move(future(65), version=version_of(app, session_id)))
     response = client.post(f"/sessions/{session_id}/{action}", data=data)
     if status is None:

@@ -114,6 +114,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /coordinator/sessions": expect(
         anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),
+    "GET /coordinator/attendance": expect(
+        anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
+    ),
     "GET /coordinator/overrides": expect(
         anonymous=302, coordinator=200, tutor=(403, 403), student=(403, 403), parent=(403, 403)
     ),
@@ -180,7 +183,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /sessions/<int:session_id>/reschedule": expect(
         anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
     ),
+    "GET /sessions/<int:session_id>/cancel": expect(
+        anonymous=302, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
     "POST /sessions/<int:session_id>/cancel": expect(
+        anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    # The matrix's session is not cancelled: restoring it is refused with 422.
+    "POST /sessions/<int:session_id>/restore": expect(
         anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
     ),
     "POST /sessions/<int:session_id>/complete": expect(
@@ -194,6 +204,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /account/feed": {**everyone(200), "anonymous": 302},
     "POST /account/feed/regenerate": {**everyone(303), "anonymous": 302},
     "GET /reminders": {**everyone(200), "anonymous": 302},
+    # Reviews: the session's student, tutor and a linked parent write one each; the
+    # matrix's session is completed (see subjects()). Coordinators read, never write.
+    "GET /sessions/<int:session_id>/review": expect(
+        anonymous=302, coordinator=403, tutor=(200, 403), student=(200, 403), parent=(200, 403)
+    ),
+    "POST /sessions/<int:session_id>/review": expect(
+        anonymous=302, coordinator=403, tutor=(303, 403), student=(303, 403), parent=(303, 403)
+    ),
     # Inline edits, without HX-Request: a permitted change answers 303 back to the page.
     "POST /sessions/<int:session_id>/attendance": expect(
         anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
@@ -344,6 +362,8 @@ POST_BODIES: dict[str, dict[str, str]] = {
     },
     "POST /sessions/<int:session_id>/cancel": {"scope": "this", "version": "{version}"},
     "POST /sessions/<int:session_id>/complete": {"topics_covered": "Done", "version": "{version}"},
+    "POST /sessions/<int:session_id>/review": {"rating": "4", "comment": "Good lesson"},
+    "POST /sessions/<int:session_id>/restore": {"version": "{version}"},
     "POST /sessions/attendance/bulk": {
         "action": "all-present",
         "session_id": "{session_id}",

@@ -31,6 +31,8 @@ PIECES = {
     "dashboard/services/reminders.py": 0,
     "dashboard/services/whiteboards.py": 1,  # boards offered by the edit controls
     "dashboard/services/session_edits.py": 2,  # change history (changes, board names)
+    "dashboard/services/lesson_record.py": 1,  # detail: attendance taken, cancellation, notes
+    "dashboard/services/reviews.py": 1,  # detail: the reviews the viewer may read
 }
 MANY = 200
 LONDON = ZoneInfo("Europe/London")

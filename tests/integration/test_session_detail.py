@@ -50,6 +50,7 @@ def lesson(app, build):
         is_featured=True,
         status="scheduled",
     )
+    build.attendance_taken(session_id, tutor)
     return {
         "id": session_id,
         "tutor": tutor,

@@ -110,6 +110,7 @@ def test_past_tab_shows_attendance_and_topics_covered(client, auth, build, famil
         topics_covered=["Cells", "Mitosis"],
         student_attendance_status="late",
     )
+    build.attendance_taken(older, family["tutor"])
     recent = build.session(family["enrol_a"], *at(timedelta(days=-1)), status="completed")
     build.session(family["enrol_a"], *at(timedelta(days=1)))
     auth.login("kida@test.example")

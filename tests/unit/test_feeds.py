@@ -117,7 +117,11 @@ def test_cancelled_and_changed_sessions_bump_sequence(client, auth, demo, app):
     assert moved["DTSTART"].dt.date() == future(61)
     client.post(
         f"/sessions/{session_id}/cancel",
-        data={"csrf_token": auth.csrf_token(), "version": version_of(app, session_id)},
+        data={
+            "reason": "tutor-cancelled",
+            "csrf_token": auth.csrf_token(),
+            "version": version_of(app, session_id),
+        },
     )
     cancelled = _events(client.get(url))[uid]
     assert int(cancelled["SEQUENCE"]) == 2

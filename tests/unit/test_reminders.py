@@ -76,7 +76,11 @@ def test_no_reminder_when_disabled_or_cancelled(client, auth, app, demo, reminde
     now = datetime.combine(future(), time(9, 45), tzinfo=LONDON)
     client.post(
         f"/sessions/{reminded}/cancel",
-        data={"csrf_token": auth.csrf_token(), "version": version_of(app, reminded)},
+        data={
+            "reason": "tutor-cancelled",
+            "csrf_token": auth.csrf_token(),
+            "version": version_of(app, reminded),
+        },
     )
     assert reminded not in _due(app, demo["tutor1@example.com"], now)
     with app.app_context():

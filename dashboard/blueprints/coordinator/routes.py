@@ -1,4 +1,4 @@
-"""``GET /coordinator/sessions`` (the schedule) and ``GET /coordinator/overrides``."""
+"""The coordinator's pages: the schedule, conflict overrides, attendance not taken."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dashboard.choices import PRIORITY_LEVELS, SESSION_STATUSES
 from dashboard.permissions import is_coordinator
 from dashboard.query_params import BadParameter, positive_int
 from dashboard.rendering import render_page
+from dashboard.services.attendance import overdue_attendance
 from dashboard.services.schedule_search import (
     PAGE_SIZE,
     ResultPage,
@@ -84,3 +85,17 @@ def overrides() -> Response:
 def today_year() -> int:
     """This year in the viewer's zone (the schedule list leaves it out of its dates)."""
     return datetime.now(viewer_zone()).year
+
+
+@bp.get("/coordinator/attendance")
+@login_required
+def attendance() -> Response:
+    """Sessions whose attendance is still not taken 24 h after their end, per tutor and day.
+
+    Each tutor-day has a "Mark all present" form posting to the bulk attendance
+    endpoint (``sessions.bulk_attendance``), which comes back here.
+    """
+    require(is_coordinator(current_user), "Only coordinators see overdue attendance.")
+    return render_page(
+        "coordinator/attendance.html", "overdue", overdue=overdue_attendance(schedule_zone())
+    )

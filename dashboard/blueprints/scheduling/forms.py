@@ -23,13 +23,21 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from dashboard.choices import PRIORITY_LEVELS, SESSION_FREQUENCIES, SESSION_MODES
+from dashboard.choices import (
+    CANCELLATION_REASON_LABELS,
+    CANCELLATION_REASON_TEXT_MAX,
+    CANCELLATION_REASONS,
+    PRIORITY_LEVELS,
+    SESSION_FREQUENCIES,
+    SESSION_MODES,
+)
 from dashboard.input_guard import DatabaseId, StorableText, coerce_database_id
 from dashboard.input_limits import column_length
 from dashboard.models import Session
 from dashboard.services.recurrence import MAX_OCCURRENCES
 from dashboard.services.scheduling import (
     MAX_ALARM_MINUTES,
+    MAX_NOTE_LENGTH,
     Option,
     Scope,
     SessionInput,
@@ -165,13 +173,56 @@ class RescheduleForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    """Cancel a session (or part of its series)."""
+    """Cancel a session (or part of its series), saying why.
+
+    The route relabels ``scope`` with the counts ("this and the 4 following").
+    """
 
     # Its own ids: the edit form on the same page has a ``scope`` too.
     scope = RadioField("Cancel", id="cancel-scope", choices=SCOPE_CHOICES, default=Scope.THIS.value)
+    reason = RadioField(
+        "Reason",
+        choices=[
+            SelectChoice(value, CANCELLATION_REASON_LABELS[value]) for value in CANCELLATION_REASONS
+        ],
+        # checked by the service after the version (a stale form is 409 first)
+        validate_choice=False,
+    )
+    reason_text = TextAreaField(
+        "Details (required for “Other”)",
+        validators=[StorableText(CANCELLATION_REASON_TEXT_MAX)],
+    )
+
+    def label_scopes(self, counts: dict[Scope, int]) -> None:
+        """Name what each choice cancels: "this session", "this and the 4 following", "all 6"."""
+        following = counts.get(Scope.FOLLOWING, 0)
+        labels = {
+            Scope.THIS: "This session",
+            Scope.FOLLOWING: (
+                f"This and the {following - 1} following"
+                if following > 1
+                else "This session only (none follow)"
+            ),
+            Scope.ALL: f"All {counts.get(Scope.ALL, 0)} of the series",
+        }
+        self.scope.choices = [SelectChoice(scope.value, labels[scope]) for scope in Scope]
+
+
+class RestoreForm(FlaskForm):
+    """Bring a cancelled session back; a coordinator may override a conflict with a reason."""
+
+    override_reason = TextAreaField(
+        "Reason to restore despite overlaps", validators=[StorableText(None)]
+    )
 
 
 class CompleteForm(FlaskForm):
-    """Mark a session completed and record what was covered."""
+    """Mark a session completed: what was covered, and the lesson notes."""
 
     topics_covered = TextAreaField("Topics covered (one per line)", validators=[StorableText(None)])
+    public_note = TextAreaField(
+        "Lesson note for the student and parents", validators=[StorableText(MAX_NOTE_LENGTH)]
+    )
+    private_note = TextAreaField(
+        "Private note (tutor and coordinators only)", validators=[StorableText(MAX_NOTE_LENGTH)]
+    )

@@ -24,12 +24,14 @@ from dashboard.blueprints.scheduling.forms import (
     EditSessionForm,
     NewSessionForm,
     RescheduleForm,
+    RestoreForm,
 )
 from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, may_override_conflicts, may_schedule
 from dashboard.rendering import is_htmx, render_page
 from dashboard.services import scheduling
+from dashboard.services.lesson_record import lesson_record
 from dashboard.services.scheduling import SchedulingError, Scope
 from dashboard.services.session_views import get_session_view
 from dashboard.services.session_writes import STALE_MESSAGE, EditRejected, StaleEdit, parse_version
@@ -126,13 +128,24 @@ def _edit_page(
         form=form,
         reschedule_form=reschedule_form,
         cancel_form=forms.get("cancel_form") or CancelForm(),
-        complete_form=forms.get("complete_form") or CompleteForm(),
+        complete_form=forms.get("complete_form") or CompleteForm(data=_completion_values(session)),
         view=get_session_view(session.id),
         series=scheduling.series_of(session),
         conflicts=forms.get("conflicts") or [],
         notice=forms.get("notice"),
         **context,
     )
+
+
+def _completion_values(session: Session) -> dict[str, str]:
+    """The complete form pre-filled with what is recorded (completing again edits the notes)."""
+    record = lesson_record(session.id)
+    covered = session.topics_covered if isinstance(session.topics_covered, list) else []
+    return {
+        "topics_covered": "\n".join(str(topic) for topic in covered),
+        "public_note": record.public_note or "",
+        "private_note": record.private_note or "",
+    }
 
 
 def _version() -> datetime | None:
@@ -230,11 +243,31 @@ def reschedule(session_id: int) -> Response:
     return _edit_page(session, 422, "reschedule_form", reschedule_form=form, conflicts=conflicts)
 
 
-@bp.post("/sessions/<int:session_id>/cancel")
+def _cancel_page(session: Session, status: int = 200, form: CancelForm | None = None) -> Response:
+    """The confirmation page: what each choice cancels (counted), and the reason."""
+    session = db.session.get(Session, session.id, populate_existing=True) or abort(404)
+    form = form or CancelForm()
+    now = _now()
+    counts = {scope: len(scheduling.cancellation_targets(session, scope, now)) for scope in Scope}
+    form.label_scopes(counts)
+    return render_page(
+        "scheduling/cancel.html",
+        "cancel_form",
+        status,
+        cancel_form=form,
+        counts=counts,
+        view=get_session_view(session.id),
+        series=scheduling.series_of(session),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(session_id: int) -> Response:
-    """Cancel the session (kept, status ``cancelled``), or part of its series."""
+    """Ask first (GET: what will be cancelled, and why), then cancel (POST; rows are kept)."""
     session = _session_for(session_id)
+    if request.method == "GET":
+        return _cancel_page(session)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -244,6 +277,8 @@ def cancel(session_id: int) -> Response:
                 Scope(form.scope.data or Scope.THIS),
                 _now(),
                 version=_version(),
+                reason=form.reason.data,
+                reason_text=form.reason_text.data,
             )
         except EditRejected as rejected:
             return _refused(session_id, rejected)
@@ -254,13 +289,44 @@ def cancel(session_id: int) -> Response:
             return _lifecycle_done(
                 session_id, f"{count} session{'s' if count != 1 else ''} cancelled."
             )
-    return _edit_page(session, 422, "cancel_form", cancel_form=form)
+    return _cancel_page(session, 422, form)
+
+
+@bp.post("/sessions/<int:session_id>/restore")
+@login_required
+def restore(session_id: int) -> Response:
+    """Bring a cancelled session back to ``scheduled`` (conflict-checked, logged)."""
+    session = _session_for(session_id)
+    form = RestoreForm()
+    conflicts: list = []
+    if form.validate_on_submit():
+        try:
+            scheduling.restore_session(
+                current_user, session, form.override_reason.data, _now(), version=_version()
+            )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
+        except SchedulingError as error:
+            _attach(form, error)
+            conflicts = error.conflicts
+        else:
+            return _lifecycle_done(session_id, "Session restored: it is scheduled again.")
+    session = db.session.get(Session, session.id, populate_existing=True) or abort(404)
+    return render_page(
+        "scheduling/restore.html",
+        "restore_form",
+        422,
+        form=form,
+        conflicts=conflicts,
+        view=get_session_view(session.id),
+        may_override=may_override_conflicts(current_user),
+    )
 
 
 @bp.post("/sessions/<int:session_id>/complete")
 @login_required
 def complete(session_id: int) -> Response:
-    """Mark the session completed and record the topics covered."""
+    """Mark the session completed: topics covered, public and private lesson notes."""
     session = _session_for(session_id)
     form = CompleteForm()
     if form.validate_on_submit():
@@ -270,6 +336,9 @@ def complete(session_id: int) -> Response:
                 session,
                 scheduling.parse_topics(form.topics_covered.data),
                 version=_version(),
+                now=_now(),
+                public_note=form.public_note.data,
+                private_note=form.private_note.data,
             )
         except EditRejected as rejected:
             return _refused(session_id, rejected)

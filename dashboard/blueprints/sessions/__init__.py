@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("sessions", __name__)
 
-from dashboard.blueprints.sessions import board_choices, card, edits, routes  # noqa: E402,F401
+from dashboard.blueprints.sessions import board_choices, card, edits, reviews, routes  # noqa: E402,F401

@@ -35,6 +35,7 @@ from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, can, may_see_history
 from dashboard.rendering import is_htmx
+from dashboard.services.attendance import record_attendance_taken
 from dashboard.services.session_edits import (
     ATTENDANCE_FIELDS,
     BulkRejected,
@@ -115,7 +116,11 @@ BUSY_SESSION = "Someone else is saving this session — try again in a moment."
 def edit_attendance(session_id: int) -> Response:
     """Set the tutor's and/or the student's attendance."""
     return _edit(
-        session_id, Action.EDIT_ATTENDANCE, "attendance", lambda form, _s: attendance_changes(form)
+        session_id,
+        Action.EDIT_ATTENDANCE,
+        "attendance",
+        attendance_changes,
+        after_write=record_attendance_taken,
     )
 
 
@@ -147,12 +152,16 @@ def _edit(
     action: Action,
     control: str,
     parse: Callable[[FormData, SessionView], dict[str, object]],
+    after_write: Callable[[list[int], int | None], None] | None = None,
 ) -> Response:
     """Authorise, validate (422), version-check (409), write + audit, answer.
 
     The answer to a saved edit is built before COMMIT, inside the transaction
     that wrote it: once COMMIT has succeeded nothing can fail any more, so a
     database lost right after it cannot turn a saved change into an error page.
+
+    ``after_write`` runs in the same transaction after a successful write
+    (attendance: record that it was taken, and by whom).
     """
     view = load_session_for(session_id, action)
     next_url = _next_url(view.id)
@@ -160,6 +169,8 @@ def _edit(
         changes = parse(request.form, view)
         version = parse_version(single_value(request.form, "version"))
         write_session(view.id, version, changes, current_user.id)
+        if after_write is not None:
+            after_write([view.id], current_user.id)
     except EditRejected as rejected:
         db.session.rollback()
         if isinstance(rejected, SessionGone):

@@ -7,9 +7,19 @@ from flask_login import current_user, login_required
 
 from dashboard.access import load_session_for
 from dashboard.blueprints.sessions import bp
-from dashboard.permissions import may_see_history, may_view_tutor
+from dashboard.permissions import (
+    Action,
+    can,
+    may_read_private_note,
+    may_see_history,
+    may_view_tutor,
+    review_role,
+    visible_review_roles,
+)
 from dashboard.rendering import render_page
 from dashboard.services.calendar import localise
+from dashboard.services.lesson_record import lesson_record
+from dashboard.services.reviews import reviews_of
 from dashboard.services.scheduling import overrides_for
 from dashboard.services.session_edits import history_for
 from dashboard.services.session_views import SessionView
@@ -48,4 +58,17 @@ def detail(session_id: int) -> Response:
         history=history,
         overrides=overrides,
         edit_oob=["facts", "history"] if history is not None else ["facts"],
+        **lesson_context(view),
     )
+
+
+def lesson_context(view: SessionView) -> dict[str, object]:
+    """The "The lesson" section (sessions/_lesson.html): two queries."""
+    visible = visible_review_roles(current_user, view)
+    return {
+        "lesson": lesson_record(view.id),
+        "show_private_note": may_read_private_note(current_user, view),
+        "reviews": reviews_of(view.id, visible) if visible else {},
+        "my_review_role": review_role(current_user, view),
+        "may_restore": view.is_cancelled and can(current_user, Action.SCHEDULE, view),
+    }

@@ -20,14 +20,17 @@ from dashboard.services.scheduling.conflicts import (
 )
 from dashboard.services.scheduling.lifecycle import (
     cancel_sessions,
+    cancellation_targets,
     complete_session,
     create_sessions,
     lock_at_version,
     reschedule_session,
+    restore_session,
     update_sessions,
 )
 from dashboard.services.scheduling.rules import (
     MAX_ALARM_MINUTES,
+    MAX_NOTE_LENGTH,
     MAX_REASON_LENGTH,
     MAX_TOPIC_LENGTH,
     MAX_TOPICS,
@@ -51,6 +54,7 @@ from dashboard.services.scheduling.series import (
 
 __all__ = [
     "MAX_ALARM_MINUTES",
+    "MAX_NOTE_LENGTH",
     "MAX_REASON_LENGTH",
     "MAX_TOPICS",
     "MAX_TOPIC_LENGTH",
@@ -62,6 +66,7 @@ __all__ = [
     "Scope",
     "SessionInput",
     "cancel_sessions",
+    "cancellation_targets",
     "check_topics",
     "complete_session",
     "create_sessions",
@@ -73,6 +78,7 @@ __all__ = [
     "parse_topics",
     "recent_overrides",
     "reschedule_session",
+    "restore_session",
     "schedulable_courses",
     "series_members",
     "series_of",

@@ -23,15 +23,25 @@ Each public function commits on success and rolls back on any refusal
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
+from dashboard.choices import LATE_CANCELLATION_HOURS
 from dashboard.extensions import db
-from dashboard.models import EnrolledCourse, Session, SessionSeries, User
+from dashboard.models import (
+    EnrolledCourse,
+    Session,
+    SessionCancellation,
+    SessionNote,
+    SessionSeries,
+    User,
+)
 from dashboard.services import recurrence
+from dashboard.services.lesson_record import current_cancellation_id
 from dashboard.services.notifications import queue_session_notice
 from dashboard.services.scheduling.conflicts import (
     find_conflicts,
@@ -44,8 +54,10 @@ from dashboard.services.scheduling.rules import (
     Scope,
     SessionInput,
     add_error,
+    check_cancellation_reason,
     check_course,
     check_fields,
+    check_note,
     check_repeat,
     check_times,
     check_topics,
@@ -55,8 +67,10 @@ from dashboard.services.scheduling.rules import (
     stored_slot,
 )
 from dashboard.services.scheduling.series import (
+    is_protected,
     open_members,
     pattern_for,
+    series_members,
     series_of,
     split_series,
 )
@@ -397,14 +411,61 @@ def reschedule_session(
     return applied
 
 
+def cancellation_targets(session: Session, scope: Scope, now: datetime) -> list[Session]:
+    """What cancelling ``session`` with ``scope`` would cancel, without locking or writing.
+
+    The confirmation page names these counts ("this and the 4 following");
+    ``cancel_sessions`` then cancels exactly the same rows: the open
+    occurrences (not cancelled, not begun, not completed) of the series, from
+    this occurrence on for ``following``.
+    """
+    series = series_of(session)
+    if series is None or scope == Scope.THIS:
+        return [session] if session.status != "cancelled" else []
+    members = [
+        member
+        for member in series_members(series)
+        if member.status != "cancelled" and not is_protected(member, now)
+    ]
+    if scope == Scope.ALL:
+        return members
+    original = _recurrence_id(session)
+    if original is None:
+        return members
+    # exactly the occurrences split_series moves to the new series
+    return [m for m in members if (rid := _recurrence_id(m)) is not None and rid >= original]
+
+
+def _recurrence_id(session: Session) -> datetime | None:
+    pattern = session.recurring_pattern or {}
+    raw = pattern.get("recurrence_id") if isinstance(pattern, dict) else None
+    return recurrence.parse_recurrence_id(raw) if raw else None
+
+
 @_one_transaction
 def cancel_sessions(
-    user: User, session: Session, scope: Scope, now: datetime, *, version: datetime | None
+    user: User,
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    *,
+    version: datetime | None,
+    reason: str | None = None,
+    reason_text: str | None = None,
 ) -> list[Applied]:
-    """Cancel ``session`` (or this-and-following / all of its series); rows are kept."""
+    """Cancel ``session`` (or this-and-following / all of its series) with a reason.
+
+    Rows are kept (status ``cancelled``); each gets a ``session_cancellations``
+    row with the reason, who, when, and whether it was late (less than
+    ``LATE_CANCELLATION_HOURS`` before that session's start).
+    """
     session = lock_at_version(session.id, version)
+    errors: Errors = {}
     if session.status == "completed":
-        raise SchedulingError({"scope": ["A completed session cannot be cancelled."]})
+        add_error(errors, "scope", "A completed session cannot be cancelled.")
+    reason, reason_text = check_cancellation_reason(reason, reason_text, errors)
+    if errors:
+        raise SchedulingError(errors)
     series = series_of(session)
     if series is None or scope == Scope.THIS:
         targets = [session] if session.status != "cancelled" else []
@@ -416,25 +477,114 @@ def cancel_sessions(
         write_session(target.id, target.updated_at, {"status": "cancelled"}, user.id)
         for target in targets
     ]
+    late_before = timedelta(hours=LATE_CANCELLATION_HOURS)
+    db.session.add_all(
+        SessionCancellation(
+            session_id=target.id,
+            reason=reason,
+            reason_text=reason_text,
+            is_late=starts_at(target) - now < late_before,
+            cancelled_by=user.id,
+        )
+        for target in targets
+    )
+    db.session.flush()
     _notify(written, "cancelled", session.id, now)
     return written
 
 
 @_one_transaction
-def complete_session(
-    user: User, session: Session, topics_covered: list[str], *, version: datetime | None
+def restore_session(
+    user: User,
+    session: Session,
+    override_reason: str | None,
+    now: datetime,
+    *,
+    version: datetime | None,
 ) -> Applied:
-    """Mark ``session`` completed with the topics actually covered."""
+    """Bring a cancelled session back to ``scheduled``, if its slot is still free.
+
+    The slot is checked against the tutor's and the student's other sessions
+    like a new one (a coordinator may override with a reason). The status
+    change is logged in ``session_changes``; the current cancellation is
+    closed (``restored_at``/``restored_by``) and kept as history.
+    """
+    session = lock_at_version(session.id, version)
+    if session.status != "cancelled":
+        raise SchedulingError({"form": ["Only a cancelled session can be restored."]})
+    course = db.session.get(EnrolledCourse, session.enrolled_courses_id)
+    slot = (session.session_date, session.start_time, session.end_time)
+    conflicts = (
+        find_conflicts(course.tutor_id, course.student_id, [slot], [session.id]) if course else []
+    )
+    reason = settle_conflicts(user, conflicts, override_reason)
+    applied = write_session(session.id, version, {"status": "scheduled"}, user.id)
+    db.session.execute(
+        sa.update(SessionCancellation)
+        .where(SessionCancellation.id == current_cancellation_id(session.id))
+        .values(restored_at=sa.func.now(), restored_by=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    record_overrides(user, [(session.id, slot)], conflicts, reason)
+    return applied
+
+
+@_one_transaction
+def complete_session(
+    user: User,
+    session: Session,
+    topics_covered: list[str],
+    *,
+    version: datetime | None,
+    now: datetime | None = None,
+    public_note: str | None = None,
+    private_note: str | None = None,
+) -> Applied:
+    """Mark ``session`` completed with the topics covered and the lesson notes.
+
+    Only from the session's start (422 before). The public note is for the
+    student and parents, the private one for the tutor and coordinators
+    (``session_notes``, written in the same transaction).
+    """
     session = lock_at_version(session.id, version)
     errors: Errors = {}
     if session.status == "cancelled":
         add_error(errors, "topics_covered", "A cancelled session cannot be completed.")
+    elif starts_at(session) > (now or datetime.now(UTC)):
+        add_error(errors, "topics_covered", "A session can be completed from its start.")
     check_topics(topics_covered, "topics_covered", errors)
+    public_note = check_note(public_note, "public_note", errors)
+    private_note = check_note(private_note, "private_note", errors)
     if errors:
         raise SchedulingError(errors)
-    return write_session(
+    applied = write_session(
         session.id,
         version,
         {"status": "completed", "topics_covered": list(topics_covered)},
         user.id,
+    )
+    save_notes(session.id, public_note, private_note, user.id)
+    return applied
+
+
+def save_notes(
+    session_id: int, public_note: str | None, private_note: str | None, user_id: int | None
+) -> None:
+    """Write the lesson notes of a session (in the caller's transaction)."""
+    statement = insert(SessionNote).values(
+        session_id=session_id,
+        public_note=public_note,
+        private_note=private_note,
+        updated_by=user_id,
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SessionNote.session_id],
+            set_={
+                "public_note": statement.excluded.public_note,
+                "private_note": statement.excluded.private_note,
+                "updated_by": statement.excluded.updated_by,
+                "updated_at": sa.func.now(),
+            },
+        )
     )

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from dashboard.choices import SESSION_FREQUENCIES, SESSION_MODES
+from dashboard.choices import (
+    CANCELLATION_REASON_OTHER,
+    CANCELLATION_REASON_TEXT_MAX,
+    CANCELLATION_REASONS,
+    SESSION_FREQUENCIES,
+    SESSION_MODES,
+)
 from dashboard.extensions import db
 from dashboard.models import Course, EnrolledCourse, Session, User, WhiteboardSession
 from dashboard.permissions import Person, may_schedule_course
@@ -31,6 +37,8 @@ MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 200
 MAX_ALARM_MINUTES = 10080  # one week
 MAX_REASON_LENGTH = 2000
+#: Longest lesson note (public or private) kept on completion.
+MAX_NOTE_LENGTH = 5000
 
 #: Field name → messages, as the forms show them.
 Errors = dict[str, list[str]]
@@ -219,6 +227,39 @@ def check_topics(topics: list[str], name: str, errors: Errors) -> None:
         add_error(errors, name, f"At most {MAX_TOPICS} topics (one per line).")
     if any(len(topic) > MAX_TOPIC_LENGTH for topic in topics):
         add_error(errors, name, f"Each topic must be at most {MAX_TOPIC_LENGTH} characters.")
+
+
+def check_cancellation_reason(
+    reason: str | None, text: str | None, errors: Errors
+) -> tuple[str, str | None]:
+    """A reason from ``CANCELLATION_REASONS``; a text (≤ 500 characters) for "other".
+
+    Returns the reason and the cleaned text (None when empty; kept only for "other").
+    """
+    cleaned = (text or "").strip()
+    if reason not in CANCELLATION_REASONS:
+        add_error(errors, "reason", "Choose why the session is cancelled.")
+    elif reason == CANCELLATION_REASON_OTHER and not cleaned:
+        add_error(errors, "reason_text", "Say why the session is cancelled.")
+    if "\x00" in cleaned:
+        add_error(errors, "reason_text", "The reason contains a character that cannot be saved.")
+    elif len(cleaned) > CANCELLATION_REASON_TEXT_MAX:
+        add_error(
+            errors,
+            "reason_text",
+            f"Keep the reason to {CANCELLATION_REASON_TEXT_MAX} characters.",
+        )
+    return str(reason), (cleaned or None) if reason == CANCELLATION_REASON_OTHER else None
+
+
+def check_note(note: str | None, name: str, errors: Errors) -> str | None:
+    """A lesson note: at most ``MAX_NOTE_LENGTH`` characters, no NUL; None when empty."""
+    cleaned = (note or "").strip()
+    if "\x00" in cleaned:
+        add_error(errors, name, "The note contains a character that cannot be saved.")
+    elif len(cleaned) > MAX_NOTE_LENGTH:
+        add_error(errors, name, f"Keep the note to {MAX_NOTE_LENGTH:,} characters.")
+    return cleaned or None
 
 
 def check_times(day: date | None, start: time | None, end: time | None, errors: Errors) -> None:
