@@ -77,7 +77,7 @@ def test_demo_week_fits_a_laptop_screen(page_as, demo_ids, screenshot):
 
 @pytest.mark.parametrize("how", ["click", "keyboard"])
 def test_popover_saves_on_change_and_gives_focus_back(page_as, scratch, demo_ids, how):
-    day = scratch.day(51, weekday=2)
+    day = scratch.day(-51, weekday=2)  # attendance is taken from the start: a past lesson
     session_id = scratch.session(day, time(10))
     page = page_as(TUTOR, viewport=LAPTOP)
     errors: list[str] = []
@@ -128,7 +128,7 @@ def test_close_button_returns_focus_and_links_are_there(page_as, scratch, demo_i
 
 
 def test_without_javascript_a_block_opens_the_session_page(page_as, scratch, demo_ids):
-    day = scratch.day(52, weekday=1)
+    day = scratch.day(-52, weekday=1)  # a past lesson, whose attendance may be taken
     session_id = scratch.session(day, time(10))
     page = page_as(TUTOR, javascript=False, viewport=LAPTOP)
     page.goto(week_of(demo_ids, day))
