@@ -104,7 +104,13 @@ def test_bad_settings_are_refused_and_nothing_changes(app, client, auth, tutor, 
     form = {"full_name": "Tia", "timezone": "Europe/Paris", "week_starts_on": "0", **data}
     response = post(client, auth, "/account", **form)
     assert response.status_code == 422
-    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    if any(
+        "\x00" in value for value in data.values()
+    ):  # refused up front by the input guard, naming the field
+        assert "(NUL)" in body
+    else:
+        assert f'id="{field}-error"' in body
     assert database_fingerprint(app) == before
 
 
@@ -141,7 +147,11 @@ def test_password_change_refuses_bad_new_passwords(app, client, auth, tutor, fie
         confirm_password=confirm,
     )
     assert response.status_code == 422
-    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    if "\x00" in new:  # refused up front by the input guard, naming the field
+        assert "(NUL)" in body
+    else:
+        assert f'id="{field}-error"' in body
 
 
 def test_password_change_signs_out_the_other_browsers_only(app, client, auth, tutor):
