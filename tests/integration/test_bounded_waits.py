@@ -346,11 +346,14 @@ def database_lost_after_commit(app: Flask, server_url: str, url: str) -> Iterato
 
 @pytest.fixture
 def one_session(app, build, auth) -> int:
-    """A coordinator (signed in) and one low-priority session, tutor absent; returns its id."""
+    """A coordinator (signed in) and one past low-priority session, tutor absent; returns its id.
+
+    Past, because attendance is taken from the session's start.
+    """
     build.user("coordinator", "boss@test.example")
     session_id = build.session(
         build.enrolment(build.user("tutor"), build.user("student")),
-        date.today() + timedelta(days=2),
+        date.today() - timedelta(days=2),
         clock(9),
         priority_level="low",
         tutor_attendance_status="absent",
