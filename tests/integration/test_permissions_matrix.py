@@ -469,7 +469,7 @@ def subjects(app: Flask, demo: dict[str, int], side: str) -> Subjects:
         session_id=session_id,
         whiteboard_id=whiteboard_id,
         version=version.isoformat(),
-        token_id=token_id or 0,
+        token_id=token_id or 999_999,  # a valid id (routing matches) when the side has none
         enrolled_courses_id=enrolment_id or 0,
         enrolment_id=enrolment_id,
         course_id=course_id,

@@ -372,6 +372,8 @@ def test_stored_text_is_escaped_on_every_page(app, client, auth, hostile_demo):
         url = build_url(app, route, values)
         page = client.get(url)
         assert page.status_code == 200
+        page.get_data()
+        page.close()  # a streamed download (sessions.csv) holds its context until closed
         if page.mimetype != "text/html":
             continue  # e.g. .ics downloads: not HTML, so HTML escaping does not apply
         body = page.get_data(as_text=True)
