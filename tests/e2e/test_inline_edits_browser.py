@@ -199,14 +199,15 @@ def test_tutor_marks_a_whole_day_present(page_as, scratch, demo_ids, javascript)
     if javascript:
         # An edit in a block's popover afterwards refreshes the form's row (out of band).
         page.locator(f"#block-{sessions[0]}").click()
-        expect(page.locator("dialog#session-popover")).to_be_visible()
+        expect(page.locator("dialog#session-popover")).to_be_visible(timeout=15_000)
         card = page.locator(f"dialog #session-{sessions[0]}")
+        expect(card).to_be_visible(timeout=15_000)  # loaded by its own request
         card.get_by_label("Student attendance").select_option("late")
         # The popover loads and saves over two requests: allow for a busy machine.
         expect(card.get_by_role("status")).to_have_text("Saved", timeout=15_000)
         page.keyboard.press("Escape")
         row = page.locator(f"#bulk-row-{sessions[0]}")
-        expect(row.locator("select").nth(1)).to_have_value("late")
+        expect(row.locator("select").nth(1)).to_have_value("late", timeout=15_000)
         page.locator("form.bulk-attendance").get_by_role("button", name="Save attendance").click()
         expect(page.locator("form.bulk-attendance").get_by_role("status")).to_have_text(
             "Attendance saved for 3 sessions (0 changed)."
