@@ -38,6 +38,11 @@ def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
     student_email = one(f"SELECT email FROM users WHERE id = {student}")
     parent = one("SELECT min(parent_id) FROM parent_students")
     session = one("SELECT max(id) FROM sessions")
+    # Attendance is taken once a session has started: a session of last week.
+    started = one(
+        "SELECT max(id) FROM sessions WHERE session_date BETWEEN current_date - 7 "
+        "AND current_date - 1 AND status <> 'cancelled'"
+    )
     boss = "coordinator@bulk.example"
     day = date.fromisoformat(today)
     year_ago = (day - timedelta(days=365)).isoformat()
@@ -48,6 +53,11 @@ def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
         ("tutor week", boss, f"{cal}?view=week&date={today}", None),
         ("tutor day", boss, f"{cal}?view=day&date={today}", None),
         ("tutor agenda", boss, f"{cal}?view=agenda&date={today}", None),
+        ("centre week", boss, f"/calendar?view=week&date={today}", None),
+        ("centre month", boss, f"/calendar?view=month&date={today}", None),
+        ("centre week (one tutor)", boss, f"/calendar?view=week&date={today}&tutor={tutor}", None),
+        ("session card", boss, f"/sessions/{session}/card", None),
+        ("session card (tutor)", tutor_email, f"/sessions/{started}/card", None),
         ("student upcoming", boss, f"/students/{student}/upcoming", None),
         ("student upcoming (own)", student_email, f"/students/{student}/upcoming", None),
         ("student past", boss, f"/students/{student}/upcoming?tab=past", None),
@@ -68,7 +78,7 @@ def page_list(conn, today: str) -> list[tuple[str, str, str, dict | None]]:
         ("report hours.svg", boss, "/reports/hours.svg?stack=course", None),
         ("report sessions.csv year", boss,
          f"/reports/sessions.csv?from={year_ago}&to={today}", None),
-        ("attendance POST", boss, f"/sessions/{session}/attendance",
+        ("attendance POST", boss, f"/sessions/{started}/attendance",
          {"tutor_attendance_status": "present"}),
     ]  # fmt: skip
 

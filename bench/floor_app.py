@@ -101,6 +101,23 @@ def calendar(tutor_id: int) -> str:
     return PAGE.render(rows=rows(*calendar_sql(tutor_id, request.args.get("view", "month"), day)))
 
 
+@app.get("/calendar")
+def centre_calendar() -> str:
+    """Every tutor's week, capped like the dashboard's centre calendar (CENTRE_LIMIT + 1)."""
+    day = date.fromisoformat(request.args.get("date", date.today().isoformat()))
+    start, end = window(request.args.get("view", "week"), day)
+    sql = SELECT + (
+        "WHERE s.session_date BETWEEN %s AND %s ORDER BY s.session_date, s.start_time, s.id "
+        "LIMIT 1501"
+    )
+    return PAGE.render(rows=rows(sql, (start, end)))
+
+
+@app.get("/sessions/<int:session_id>/card")
+def card(session_id: int) -> str:
+    return PAGE.render(rows=rows(SELECT + "WHERE s.id = %s", (session_id,)))
+
+
 @app.get("/students/<int:student_id>/upcoming")
 def upcoming(student_id: int) -> str:
     return PAGE.render(rows=rows(*upcoming_sql(student_id)))
@@ -157,4 +174,9 @@ def attendance(session_id: int) -> tuple[str, int]:
             (value, session_id, version or None),
         ).fetchone()
         found = conn.execute(SELECT + "WHERE s.id = %s", (session_id,)).fetchall()
-    return PAGE.render(rows=found), 200 if changed else 409
+    # The session's current version, for the next write (as the dashboard's card has it).
+    version = (
+        f'<form action="/sessions/{session_id}/attendance"><input type="hidden" name="version" '
+        f'value="{found[0][11].isoformat()}"></form>'
+    )
+    return PAGE.render(rows=found) + version, 200 if changed else 409

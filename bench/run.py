@@ -107,27 +107,6 @@ def sign_in(email: str) -> tuple[str, str]:
     return cookie, token
 
 
-def lua_script(requests: list[dict], cookie: str) -> str:
-    """A wrk script cycling through ``requests`` (method, path, body)."""
-    entries = []
-    for r in requests:
-        headers = {"Cookie": cookie, "HX-Request": "true"}
-        if r.get("body"):
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        entries.append(
-            "wrk.format({}, {}, {{{}}}, {})".format(
-                json.dumps(r.get("method", "GET")),
-                json.dumps(r["path"]),
-                ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items()),
-                json.dumps(r["body"]) if r.get("body") else "nil",
-            )
-        )
-    return (
-        "local reqs = {" + ",\n".join(entries) + "}\nlocal i = 0\n"
-        "request = function() i = i % #reqs + 1; return reqs[i] end\n"
-    )
-
-
 def run_wrk(port: int, script: str, duration: int, concurrency: int) -> dict[str, float]:
     path = DATA / f"wrk-{port}.lua"
     path.write_text(script)
@@ -154,7 +133,11 @@ def run_wrk(port: int, script: str, duration: int, concurrency: int) -> dict[str
 
 
 def query_count(request: dict, cookie: str, token: str) -> int:
-    data = request["body"].encode() if request.get("body") else None
+    data = None
+    if "session" in request:  # an attendance POST (its version may be stale by now: 409)
+        data = urllib.parse.urlencode(
+            {"tutor_attendance_status": "present", "version": request["version"]}
+        ).encode()
     req = urllib.request.Request(
         f"http://127.0.0.1:{APP_PORT}{request['path']}",
         data=data,
@@ -173,9 +156,16 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
     with psycopg.connect(url) as conn:
         tutors = [r[0] for r in conn.execute("SELECT id FROM users WHERE role='tutor'")]
         students = [r[0] for r in conn.execute("SELECT id FROM users WHERE role='student'")]
-        sessions = conn.execute(
-            "SELECT id, updated_at FROM sessions WHERE session_date >= current_date "
-            "ORDER BY id LIMIT 2000"
+        upcoming = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM sessions WHERE session_date >= current_date ORDER BY id LIMIT 2000"
+            )
+        ]
+        # Attendance is taken once a session has started (only "excused" before): last week's.
+        started = conn.execute(
+            "SELECT id, updated_at FROM sessions WHERE session_date BETWEEN current_date - 7 "
+            "AND current_date - 1 AND status <> 'cancelled' ORDER BY id LIMIT 2000"
         ).fetchall()
     today = date.today().isoformat()
     picks = lambda seq: [rng.choice(seq) for _ in range(50)]  # noqa: E731
@@ -186,6 +176,9 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
         "tutor week": [
             {"path": f"/tutors/{t}/calendar?view=week&date={today}"} for t in picks(tutors)
         ],
+        # Every tutor's week, unfiltered: at 1M sessions it reaches the calendar's limit.
+        "centre week": [{"path": f"/calendar?view=week&date={today}"}],
+        "session card": [{"path": f"/sessions/{sid}/card"} for sid in picks(upcoming)],
         "coordinator list": [
             {"path": f"/coordinator/sessions?status=scheduled&priority={p}"}
             for p in ("low", "medium", "high", "urgent")
@@ -193,21 +186,86 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
         "student upcoming": [{"path": f"/students/{s}/upcoming"} for s in picks(students)],
         # The whole centre's report of last month (the default range), both chart stackings.
         "report month": [{"path": "/reports"}, {"path": "/reports?stack=course"}],
+        # Saves that succeed: the wrk script takes each answer's version for the next
+        # write of that session and alternates present/late (see ATTENDANCE_LUA).
         "attendance POST": [
             {
                 "method": "POST",
                 "path": f"/sessions/{sid}/attendance",
-                "body": urllib.parse.urlencode(
-                    {
-                        "tutor_attendance_status": "present",
-                        "version": version.isoformat(),
-                        "csrf_token": token,
-                    }
-                ),
+                "session": sid,
+                "version": version.isoformat(),
+                "csrf_token": token,
             }
-            for sid, version in picks(sessions)
+            for sid, version in picks(started)
         ],
     }
+
+
+#: wrk's Lua for the attendance POSTs: each request carries the version of that
+#: session seen in the latest answer about it (the card's hidden ``version`` field,
+#: in a 200 and in a 409 alike, next to its form's ``/sessions/N/attendance``), so
+#: saves succeed unless two connections race for the same session.
+ATTENDANCE_LUA = """
+local i = 0
+local values = {"present", "late"}
+local function encode(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+request = function()
+  i = i % #reqs + 1
+  local r = reqs[i]
+  local body = "tutor_attendance_status=" .. values[i % 2 + 1] .. "&version=" ..
+    encode(versions[r.sid]) .. "&csrf_token=" .. encode(r.token)
+  return wrk.format("POST", r.path, headers, body)
+end
+response = function(status, _, body)
+  if not body then return end
+  local sid = body:match("/sessions/(%d+)/attendance")
+  local version = body:match('name="version" value="([^"]+)"')
+  if sid and version then versions[tonumber(sid)] = version end
+end
+"""
+
+
+def lua_script(requests: list[dict], cookie: str) -> str:
+    """A wrk script cycling through ``requests`` (method, path, body)."""
+    if requests and "session" in requests[0]:
+        return attendance_lua(requests, cookie)
+    entries = []
+    for r in requests:
+        headers = {"Cookie": cookie, "HX-Request": "true"}
+        entries.append(
+            "wrk.format({}, {}, {{{}}}, nil)".format(
+                json.dumps(r.get("method", "GET")),
+                json.dumps(r["path"]),
+                ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items()),
+            )
+        )
+    return (
+        "local reqs = {" + ",\n".join(entries) + "}\nlocal i = 0\n"
+        "request = function() i = i % #reqs + 1; return reqs[i] end\n"
+    )
+
+
+def attendance_lua(requests: list[dict], cookie: str) -> str:
+    """The POST script: ``reqs`` and the sessions' first ``versions``, then ATTENDANCE_LUA."""
+    entries = ",\n".join(
+        "{{sid = {}, path = {}, token = {}}}".format(
+            r["session"], json.dumps(r["path"]), json.dumps(r["csrf_token"])
+        )
+        for r in requests
+    )
+    versions = ", ".join(f"[{r['session']}] = {json.dumps(r['version'])}" for r in requests)
+    headers = {
+        "Cookie": cookie,
+        "HX-Request": "true",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    header_lua = ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items())
+    return (
+        f"reqs = {{{entries}}}\nversions = {{{versions}}}\nheaders = {{{header_lua}}}\n"
+        + ATTENDANCE_LUA
+    )
 
 
 def bench(sessions: int, duration: int, concurrency: int, threads: int = 1) -> dict:
@@ -292,7 +350,7 @@ def stream_sessions_csv(app: subprocess.Popen, cookie: str) -> dict[str, float]:
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
         while chunk := response.read(1 << 16):
-            lines += chunk.count(b"\r\n")
+            lines += chunk.count(b"\n")
             size += len(chunk)
             if lines % 20 < 2:
                 peak = max(peak, *(resident_kib(pid) for pid in workers))

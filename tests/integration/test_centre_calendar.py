@@ -114,6 +114,23 @@ def test_fragment_is_the_calendar_section_only(client, auth, centre):
     assert "<html" not in body and body.lstrip().startswith('<section id="calendar"')
     assert "HX-Request" in response.headers["Vary"]
     assert "session-popover" not in body  # the dialog is outside the swapped section
+    # The filter form (long option lists) stays on the page; the section carries its
+    # view and date for it.
+    assert "Any student" not in body
+    assert '<input type="hidden" name="view" value="week" form="cal-filters">' in body
+    assert '<input type="hidden" name="date" value="2025-05-07" form="cal-filters">' in body
+
+
+def test_filter_form_is_outside_the_swapped_section(client, auth, centre):
+    auth.login("boss@test.example")
+    page = client.get(f"/calendar?view=week&date=2025-05-07&tutor={centre['theo']}").get_data(
+        as_text=True
+    )
+    form = page.index('<form id="cal-filters"')
+    assert form < page.index('<section id="calendar"')
+    assert 'hx-target="#calendar"' in page[form : page.index("</form>", form)]
+    clear = re.search(r'<a href="([^"]+)">Clear filters</a>', page)
+    assert clear and clear.group(1) == "/calendar?view=week&amp;date=2025-05-07"
 
 
 def test_month_shows_three_chips_then_more(client, auth, build, centre):
