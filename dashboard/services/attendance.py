@@ -77,17 +77,24 @@ def check_attendance_allowed(
                 raise InvalidEdit(BEFORE_START_MESSAGE, name)
 
 
-def record_attendance_taken(session_ids: Iterable[int], user_id: int | None) -> None:
-    """Note that attendance was taken now by ``user_id`` (in the caller's transaction)."""
+def record_attendance_taken(session_ids: Iterable[int], user_id: int | None) -> datetime | None:
+    """Note that attendance was taken now by ``user_id`` (in the caller's transaction).
+
+    Returns when (the transaction's time, the same for every row), or None for no sessions.
+    """
     rows = [{"session_id": session_id, "taken_by": user_id} for session_id in session_ids]
     if not rows:
-        return
+        return None
     statement = insert(SessionAttendance).values(rows)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[SessionAttendance.session_id],
-            set_={"taken_by": statement.excluded.taken_by, "taken_at": sa.func.now()},
+    return (
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[SessionAttendance.session_id],
+                set_={"taken_by": statement.excluded.taken_by, "taken_at": sa.func.now()},
+            ).returning(SessionAttendance.taken_at)
         )
+        .scalars()
+        .first()
     )
 
 

@@ -6,7 +6,7 @@ a page of N sessions costs one query, never N.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
@@ -193,6 +193,26 @@ def fetch_session_views(statement: sa.Select) -> list[SessionView]:
     result = core_rows(statement)
     check_view_columns(result.keys())
     return [SessionView(*row) for row in result]
+
+
+#: The SessionView fields that are columns of ``sessions`` itself (the rest are joined).
+_OWN_COLUMNS = frozenset(Session.__table__.c.keys()) & frozenset(SessionView._fields)
+#: Columns whose change also changes joined fields (names, the board's title and link).
+_JOINED_BY = frozenset({"enrolled_courses_id", "whiteboard_id"})
+
+
+def view_after_write(
+    before: SessionView, row: Mapping[str, Any], **joined: Any
+) -> SessionView | None:
+    """``before`` with the columns of ``row`` (a write's ``RETURNING``), without a query.
+
+    None when the write changed a column that other fields are joined by (the
+    enrolment or the whiteboard): then read the view again. ``joined`` sets
+    further fields the caller knows (e.g. ``attendance_taken_at``).
+    """
+    if any(row.get(name) != getattr(before, name) for name in _JOINED_BY if name in row):
+        return None
+    return before._replace(**{name: row[name] for name in _OWN_COLUMNS if name in row}, **joined)
 
 
 def get_session_view(session_id: int) -> SessionView | None:

@@ -3,15 +3,21 @@
 Every change to a session — inline edits, bulk attendance, the edit page,
 reschedule, cancel, complete, series edits, the API, jobs — ends in
 ``write_session``. It takes the ``version`` the user saw (the row's
-``updated_at``) and runs, in the caller's transaction::
+``updated_at``) and runs, in the caller's transaction, one statement::
 
-    SELECT … FROM sessions WHERE id = :id FOR UPDATE           -- old values, row locked
     UPDATE sessions SET …, updated_at = clock_timestamp()
-     WHERE id = :id AND updated_at = :version RETURNING updated_at
+      FROM (SELECT id, <old values> FROM sessions
+             WHERE id = :id AND updated_at = :version FOR UPDATE) AS before_write
+     WHERE sessions.id = before_write.id
+    RETURNING sessions.*, before_write.<old values>
 
-so a request based on an older version changes nothing and is reported as
-stale (409). Each field whose value really changed is written to
-``session_changes`` in the same transaction, stamped with the new
+The subquery locks the row and reads the values it replaces; under READ
+COMMITTED a concurrent writer that committed first makes PostgreSQL re-check
+``updated_at = :version`` on the newest row, which then no longer matches, so a
+request based on an older version changes nothing and is reported as stale
+(409); a second, read-only query tells that apart from a deleted row (404).
+Each field whose value really changed is written to ``session_changes`` in the
+same transaction, stamped with the new
 ``updated_at``. Nothing here commits: the caller commits on success and rolls
 back on any ``EditRejected``.
 
@@ -123,32 +129,34 @@ def write_session(
     Any ORM copy of the row in the current unit of work is expired, so it
     reloads the written values when next read.
     """
-    columns = [getattr(Session, name) for name in changes]
-    current = db.session.execute(
-        sa.select(Session.updated_at, *columns).where(Session.id == session_id).with_for_update()
-    ).one_or_none()
-    if current is None:
-        raise SessionGone(f"There is no session #{session_id}.")
-    if current.updated_at != version:
-        raise StaleEdit()
     at_version = Session.updated_at.is_(None) if version is None else Session.updated_at == version
+    before_write = (
+        sa.select(Session.id, *(getattr(Session, name).label(f"old_{name}") for name in changes))
+        .where(Session.id == session_id, at_version)
+        .with_for_update()
+        .subquery("before_write")
+    )
     row = db.session.execute(
         sa.update(Session)
-        .where(Session.id == session_id, at_version)
+        .where(Session.id == before_write.c.id)
         .values(**changes, updated_at=sa.func.clock_timestamp())
-        .returning(*Session.__table__.c)
+        .returning(*Session.__table__.c, *(before_write.c[f"old_{name}"] for name in changes))
         .execution_options(synchronize_session=False)
     ).one_or_none()
-    if row is None:  # cannot happen while we hold the row lock; never write blindly
+    if row is None:
+        exists = db.session.execute(sa.select(Session.id).where(Session.id == session_id)).first()
+        if exists is None:
+            raise SessionGone(f"There is no session #{session_id}.")
         raise StaleEdit()
+    returned = row._mapping  # the row as written, and before_write's old_<name> values
     updated_at = row.updated_at
     loaded = db.session.identity_map.get(identity_key(Session, session_id))
     if loaded is not None:  # an ORM copy in this unit of work is now out of date
         db.session.expire(loaded)
     changed = [
-        FieldChange(name, getattr(current, name), new)
+        FieldChange(name, returned[f"old_{name}"], new)
         for name, new in changes.items()
-        if getattr(current, name) != new
+        if returned[f"old_{name}"] != new
     ]
     db.session.add_all(
         SessionChange(
@@ -162,7 +170,8 @@ def write_session(
         for change in changed
     )
     db.session.flush()
-    return Applied(session_id, updated_at, changed, dict(row._mapping))
+    written = {column.key: returned[column.key] for column in Session.__table__.c}
+    return Applied(session_id, updated_at, changed, written)
 
 
 def as_text(value: object) -> str | None:

@@ -61,6 +61,7 @@ from dashboard.services.session_views import (
     fetch_session_views,
     get_session_view,
     session_view_select,
+    view_after_write,
 )
 from dashboard.timezones import viewer_zone
 from dashboard.urls import safe_local_path
@@ -152,7 +153,7 @@ def _edit(
     action: Action,
     control: str,
     parse: Callable[[FormData, SessionView], dict[str, object]],
-    after_write: Callable[[list[int], int | None], None] | None = None,
+    after_write: Callable[[list[int], int | None], datetime | None] | None = None,
 ) -> Response:
     """Authorise, validate (422), version-check (409), write + audit, answer.
 
@@ -161,16 +162,20 @@ def _edit(
     database lost right after it cannot turn a saved change into an error page.
 
     ``after_write`` runs in the same transaction after a successful write
-    (attendance: record that it was taken, and by whom).
+    (attendance: record that it was taken, by whom, and return when).
+
+    The saved card is the loaded view with the written row's columns
+    (``view_after_write``), not a second read of the session.
     """
     view = load_session_for(session_id, action)
     next_url = _next_url(view.id)
     try:
         changes = parse(request.form, view)
         version = parse_version(single_value(request.form, "version"))
-        write_session(view.id, version, changes, current_user.id)
+        applied = write_session(view.id, version, changes, current_user.id)
+        known: dict[str, object] = {}
         if after_write is not None:
-            after_write([view.id], current_user.id)
+            known["attendance_taken_at"] = after_write([view.id], current_user.id)
     except EditRejected as rejected:
         db.session.rollback()
         if isinstance(rejected, SessionGone):
@@ -184,7 +189,8 @@ def _edit(
         db.session.rollback()
         return _card_response(view, 409, Feedback(control, "stale", BUSY_SESSION), next_url)
     saved = Feedback(control, "saved", "Saved")
-    response = _card_response(view, 200, saved, next_url, flash_later=True)
+    after = view_after_write(view, applied.row, **known)
+    response = _card_response(view, 200, saved, next_url, flash_later=True, after=after)
     db.session.commit()
     if not is_htmx():
         _flash(view, saved)
@@ -198,17 +204,19 @@ def _card_response(
     next_url: str,
     *,
     flash_later: bool = False,
+    after: SessionView | None = None,
 ) -> Response:
     """The fresh card (+ requested out-of-band pieces) for htmx; else flash and 303.
 
     ``flash_later``: the caller flashes after COMMIT (a flash set before would
     survive a failed COMMIT and say "saved"); without JavaScript nothing is read.
+    ``after``: the session as just written, when the caller has it (else read again).
     """
     if not is_htmx():
         if not flash_later:
             _flash(before, feedback)
         return _see_other(next_url)
-    fresh = _fresh_view(before.id)
+    fresh = after or _fresh_view(before.id)
     oob = _requested_oob()
     context = {"s": fresh, "feedback": feedback, "edit_next": next_url, "edit_oob": oob}
     # A schedule-list row swaps only itself (hx-swap="none"): no card to render.
