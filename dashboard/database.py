@@ -155,6 +155,13 @@ def include_in_autogenerate(
     """Alembic ``include_object`` hook: leave procrastinate's tables out of model comparisons.
 
     They come from procrastinate's own schema SQL (migration 0006), not from our
-    models, so ``flask db check``/``migrate`` must not offer to drop them.
+    models, so ``flask db check``/``migrate`` must not offer to drop them, nor
+    the foreign keys of our tables that point at them (``email_send_errors``,
+    migration 0009: a model cannot name a table the metadata does not hold).
     """
-    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+    if type_ == "table":
+        return not (name is not None and name.startswith("procrastinate_"))
+    if type_ == "foreign_key_constraint":
+        referred = getattr(obj, "referred_table", None)
+        return not getattr(referred, "name", "").startswith("procrastinate_")
+    return True

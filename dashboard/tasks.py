@@ -14,6 +14,7 @@ through the job context), with its own database session.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from flask import Flask
 
 from dashboard.extensions import db
 from dashboard.jobs import EMAIL_QUEUE, queue
+
+logger = logging.getLogger(__name__)
 
 #: 4**1, 4**2, … 4**8 seconds before the retries: 9 attempts over about a day.
 EMAIL_RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=4)
@@ -46,11 +49,32 @@ def send_email(
     token_id: int | None = None,
     session_id: int | None = None,
 ) -> None:
-    """Send one email of ``kind`` to ``user_id`` (raises on failure, so it is retried)."""
+    """Send one email of ``kind`` to ``user_id`` (raises on failure, so it is retried).
+
+    A failure's reason is recorded for the outbox page before it is re-raised.
+    """
     from dashboard.services.email_messages import deliver
 
     with _app_context(context):
-        deliver(kind, user_id, token_id=token_id, session_id=session_id)
+        try:
+            deliver(kind, user_id, token_id=token_id, session_id=session_id)
+        except Exception as error:
+            _remember_failure(context, error)
+            raise
+
+
+def _remember_failure(context: procrastinate.JobContext, error: Exception) -> None:
+    """Record why this attempt failed (``email_send_errors``); never hide the failure itself."""
+    from dashboard.services.outbox import record_send_error
+
+    job = context.job
+    try:
+        db.session.rollback()
+        record_send_error(job.id, job.attempts + 1, error)
+        db.session.commit()
+    except Exception:  # e.g. the database is down too: the retry matters more than the note
+        db.session.rollback()
+        logger.warning("could not record why email job %s failed", job.id, exc_info=True)
 
 
 @queue.periodic(cron="* * * * *", periodic_id="session-reminders")

@@ -67,6 +67,16 @@ class Inbox:
         return [item for item in self.received if address in item.recipients]
 
 
+@dataclass
+class RefusingInbox(Inbox):
+    """aiosmtpd handler that refuses every recipient with ``reply`` (a permanent failure)."""
+
+    reply: str = "550 5.1.1 Mailbox unavailable"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        return self.reply
+
+
 def free_port() -> int:
     """A TCP port nothing listens on (yet)."""
     with socket.socket() as sock:
@@ -75,9 +85,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(port: int) -> Iterator[Inbox]:
-    """An SMTP server on 127.0.0.1:``port`` for the block."""
-    inbox = Inbox()
+def smtp_server(port: int, refuse_with: str | None = None) -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1:``port`` for the block.
+
+    ``refuse_with`` (an SMTP reply such as ``"550 No such user"``) makes it
+    refuse every recipient: the send fails with the server's answer.
+    """
+    inbox = RefusingInbox(reply=refuse_with) if refuse_with else Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

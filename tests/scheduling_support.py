@@ -89,3 +89,26 @@ def version_of(app, session_id: int) -> str:
             sa.select(Session.updated_at).where(Session.id == session_id)
         )
         return updated_at.isoformat() if updated_at else ""
+
+
+def weekly_series(app, client, auth, count: int) -> list[int]:
+    """Sign in as tutor1 and schedule ``count`` weekly sessions with student1; their ids.
+
+    Through the real form (``POST /sessions/new``): 10:00–11:00 from ``FAR``
+    days ahead, so the series meets no demo session. Needs the demo centre.
+    """
+    auth.login("tutor1@example.com")
+    before = session_count(app)
+    response = client.post(
+        "/sessions/new",
+        data=session_form(
+            enrolment(app, "tutor1", "student1"),
+            auth.csrf_token(),
+            frequency="weekly",
+            repeat_count=str(count),
+        ),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    ids = new_ids(app, before)
+    assert len(ids) == count
+    return ids

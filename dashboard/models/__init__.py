@@ -4,7 +4,7 @@ from dashboard.models.api_tokens import ApiToken
 from dashboard.models.audit import SessionChange
 from dashboard.models.bookkeeping import SessionLegacyEnrollment
 from dashboard.models.courses import Course, EnrolledCourse, EnrolledStudent
-from dashboard.models.email import ReminderSent, UserToken
+from dashboard.models.email import EmailSendError, ReminderSent, UserToken
 from dashboard.models.lifecycle import (
     SessionAttendance,
     SessionCancellation,
@@ -24,6 +24,7 @@ from dashboard.models.whiteboards import WhiteboardSession
 __all__ = [
     "ApiToken",
     "Course",
+    "EmailSendError",
     "EnrolledCourse",
     "EnrolledStudent",
     "FeedToken",

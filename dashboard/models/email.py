@@ -89,3 +89,45 @@ class ReminderSent(db.Model):
     recipients: Mapped[int] = mapped_column(
         sa.Integer, nullable=False, comment="How many emails were queued"
     )
+
+
+#: The longest error text kept for one email (the page shows the start of it).
+SEND_ERROR_MAX = 2000
+
+
+class EmailSendError(db.Model):
+    """Why the last attempt at sending an email failed, as the worker saw it.
+
+    procrastinate keeps a job's status and attempt count but not the exception,
+    so the ``send_email`` task writes it here (one row per job, replaced at each
+    failure) for the outbox page. The foreign key to ``procrastinate_jobs``
+    (ON DELETE CASCADE: forgetting a job forgets its error) is created by
+    migration 0009 only, since procrastinate's tables are not among our models.
+    """
+
+    __tablename__ = "email_send_errors"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"char_length(error) <= {SEND_ERROR_MAX}", name="ck_email_send_errors_length"
+        ),
+        {"comment": "The last send error of each email job (procrastinate keeps none)."},
+    )
+
+    job_id: Mapped[int] = mapped_column(
+        sa.BigInteger,
+        primary_key=True,
+        autoincrement=False,
+        comment="The send_email job (procrastinate_jobs.id)",
+    )
+    attempt: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, comment="Which attempt failed (1 = the first)"
+    )
+    error: Mapped[str] = mapped_column(
+        sa.Text, nullable=False, comment="What went wrong, e.g. the mail server's answer"
+    )
+    failed_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.text("CURRENT_TIMESTAMP"),
+        comment="When that attempt failed",
+    )

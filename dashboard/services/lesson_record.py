@@ -54,7 +54,9 @@ def current_cancellation_id(session_id: int | sa.ColumnElement[int]) -> sa.Scala
     """The id of the session's current cancellation: its latest row not restored.
 
     Reads an alias of the table, so it can sit inside statements that also
-    name ``session_cancellations`` (a join, an UPDATE) without being correlated away.
+    name ``session_cancellations`` (a join, an UPDATE) without being correlated away;
+    everything else it names (``session_id``'s table) is taken from the
+    enclosing statements, however deep it sits (``sessions.csv`` nests it twice).
     """
     latest = aliased(SessionCancellation, name="latest_cancellation")
     return (
@@ -62,8 +64,24 @@ def current_cancellation_id(session_id: int | sa.ColumnElement[int]) -> sa.Scala
         .where(latest.session_id == session_id, latest.restored_at.is_(None))
         .order_by(latest.cancelled_at.desc(), latest.id.desc())
         .limit(1)
+        .correlate_except(latest)
         .scalar_subquery()
     )
+
+
+def cancellation_label(
+    reason: sa.ColumnElement[str], reason_text: sa.ColumnElement[str | None]
+) -> sa.ColumnElement[str]:
+    """SQL for ``CancellationView.label``: the reason in words, then ": text" when there is one.
+
+    The words come from ``CANCELLATION_REASON_LABELS``, so an export written by
+    PostgreSQL (``sessions.csv``) says a reason exactly as the pages do.
+    """
+    words = sa.case(
+        *((reason == code, sa.literal(text)) for code, text in CANCELLATION_REASON_LABELS.items()),
+        else_=reason,
+    )
+    return sa.func.concat_ws(": ", words, sa.func.nullif(reason_text, ""))
 
 
 def lesson_record(session_id: int) -> LessonRecord:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.serving import make_server
 
-from dashboard import create_app
 from dashboard.extensions import db
-from tests.conftest import IN_CI, app_config
+from tests.conftest import IN_CI
 from tests.e2e.scratch import Scratch
+from tests.live_server import demo_centre_app, served
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,31 +57,16 @@ DEMO_PASSWORD = "tutoring-demo"
 @pytest.fixture(scope="session")
 def live_app(make_database) -> Iterator[Flask]:
     """The app on its own migrated database with the demo centre seeded."""
-    from flask_migrate import upgrade
-
-    from dashboard.services.demo_data import seed_demo
-
     # Many sign-ins from one address in a few seconds: the limit is tested elsewhere.
-    app = create_app(app_config(make_database("e2e"), LOGIN_RATE_LIMIT="1000 per minute"))
-    with app.app_context():
-        upgrade()
-        seed_demo(db.session, timezone=app.config["SCHEDULE_TIMEZONE"])
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_centre_app(make_database("e2e"), LOGIN_RATE_LIMIT="1000 per minute") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """Base URL of ``live_app`` served on a free localhost port in a background thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(live_app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -15,18 +15,16 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from dashboard import create_app
 from dashboard.extensions import db
 from tests.builders import Builder
-from tests.conftest import IN_CI, app_config
+from tests.conftest import IN_CI
+from tests.live_server import demo_centre_app, served
 
 CHECKS = ",".join(
     [
@@ -45,30 +43,15 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12"))
 @pytest.fixture(scope="module")
 def api_app(make_database) -> Iterator[Flask]:
     """The app on its own migrated database with the demo centre; no API rate limit to speak of."""
-    from flask_migrate import upgrade
-
-    from dashboard.services.demo_data import seed_demo
-
-    app = create_app(app_config(make_database("api"), API_RATE_LIMIT="100000 per minute"))
-    with app.app_context():
-        upgrade()
-        seed_demo(db.session, timezone=app.config["SCHEDULE_TIMEZONE"])
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_centre_app(make_database("api"), API_RATE_LIMIT="100000 per minute") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
 def api_server(api_app: Flask) -> Iterator[str]:
     """Base URL of ``api_app`` served on a free localhost port in a background thread."""
-    server = make_server("127.0.0.1", 0, api_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(api_app, name="api-server") as base_url:
+        yield base_url
 
 
 def _schemathesis() -> str:

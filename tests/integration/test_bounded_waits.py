@@ -1,7 +1,7 @@
 """Bounded database waits (issue 11 item 4): a held lock or a frozen server gets a clear answer.
 
 The app is served over real HTTP in a background thread (werkzeug, threaded,
-like ``tests/e2e/conftest.py``'s ``live_server``), so a request stuck behind a
+``tests/live_server.py``, like the browser tests), so a request stuck behind a
 row lock and the requests that must keep answering meanwhile run at the same
 time. Locks are held by a second, plain psycopg connection; the frozen
 database is an embedded PostgreSQL of the test's own, stopped with SIGSTOP.
@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -31,7 +30,6 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.serving import make_server
 
 from dashboard import create_app
 from dashboard.config import DatabaseTimeouts
@@ -45,6 +43,7 @@ from dashboard.extensions import db
 from tests.builders import Builder
 from tests.conftest import app_config
 from tests.integration.edits_support import HTMX, audit_rows, full_row, view_of
+from tests.live_server import served
 
 LOCK_TIMEOUT_S = 1.0
 BUSY_TEXT = "Someone else is saving this session — try again in a moment."
@@ -104,19 +103,6 @@ class Browser:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free localhost port in a background thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="bounded-waits", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.edits_support import login
 from tests.integration.lesson_support import local_now, make_centre, rows, scalar
-from tests.scheduling_support import enrolment, new_ids, session_count, session_form
+from tests.scheduling_support import enrolment, session_form, weekly_series
 from tests.scheduling_support import version_of as version
 
 CANCELLED_SQL = "SELECT id FROM sessions WHERE status = 'cancelled' ORDER BY id"
@@ -20,19 +20,7 @@ CANCELLED_SQL = "SELECT id FROM sessions WHERE status = 'cancelled' ORDER BY id"
 @pytest.fixture
 def series(client, auth, demo, app) -> list[int]:
     """Six weekly future sessions of tutor1 with student1, signed in as tutor1."""
-    auth.login("tutor1@example.com")
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            frequency="weekly",
-            repeat_count="6",
-        ),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return new_ids(app, before)
+    return weekly_series(app, client, auth, 6)
 
 
 def scope_labels(page: str) -> dict[str, str]:

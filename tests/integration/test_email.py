@@ -615,3 +615,60 @@ def test_jobs_finished_two_weeks_ago_are_removed_nightly(app, build):
         db.session.remove()
     work(app)
     assert email_jobs(app) == [("todo", 1)], "the succeeded email job is gone, the other stays"
+
+
+def test_the_outbox_says_why_a_send_failed(app, client, auth, build):
+    """The mail server's refusal, then a later outage, shown escaped for the email."""
+    build.user(ROLE_COORDINATOR, "boss@test.example")
+    port = free_port()
+    send_through_smtp(app, port)
+    invite(app, build.user(ROLE_TUTOR, "gone@test.example"))
+    refusal = "550 5.1.1 <gone@test.example>: no such user <b>here</b>"
+    with smtp_server(port, refuse_with=refusal) as inbox:
+        work(app)
+    assert inbox.received == [] and email_jobs(app) == [("todo", 1)]
+    assert auth.login("boss@test.example").status_code == 302
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Failed, will retry" in page
+    assert (
+        "The mail server refused the recipient (gone@test.example: 550 5.1.1 "
+        "&lt;gone@test.example&gt;: no such user &lt;b&gt;here&lt;/b&gt;)" in page
+    )
+    assert "<b>here</b>" not in page
+
+    for _ in range(8):  # the server is gone for good: every retry fails, the last one counts
+        backoff_has_passed(app)
+        work(app)
+    assert email_jobs(app) == [("failed", 9)]
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert ">Failed<" in page and "ConnectionRefusedError" in page and "no such user" not in page
+    with app.app_context():
+        kept = db.session.execute(sa.text("SELECT attempt, error FROM email_send_errors")).all()
+        db.session.remove()
+    assert [(attempt, error.split(":")[0]) for attempt, error in kept] == [
+        (9, "ConnectionRefusedError")
+    ]
+
+
+def test_a_long_error_is_cut_at_a_word_on_the_page():
+    from dashboard.services.outbox import ERROR_SHOWN, OutboxEmail
+
+    def email(error: str | None) -> OutboxEmail:
+        return OutboxEmail(1, "invitation", "failed", 9, None, "N", "n@test.example", error)
+
+    long = "word " * 100
+    assert email(long).error_is_long and email(long).error_start.endswith("word…")
+    assert len(email(long).error_start) <= ERROR_SHOWN + 1
+    assert not email("short").error_is_long and email("short").error_start == "short"
+    assert email(None).error_start is None
+
+
+def test_a_job_forgotten_takes_its_error_with_it(app, build):
+    invite(app, build.user(ROLE_TUTOR, "x@test.example"))
+    send_through_smtp(app, free_port())
+    work(app)
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM email_send_errors")) == 1
+        db.session.execute(sa.text("DELETE FROM procrastinate_jobs"))
+        assert db.session.scalar(sa.text("SELECT count(*) FROM email_send_errors")) == 0
+        db.session.rollback()

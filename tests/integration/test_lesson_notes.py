@@ -90,3 +90,24 @@ def test_who_sees_which_note(app, client, centre, email, sees_private):
         )
         past = client.get(page).get_data(as_text=True)
         assert "PUBLIC-NOTE" in past and "PRIVATE-NOTE" not in past
+
+
+def test_saving_notes_again_replaces_them_and_their_time(app, centre):
+    """The notes upsert (``save_notes``): one row per session, its writer and time renewed."""
+    from dashboard.extensions import db
+    from dashboard.services.scheduling.lifecycle import save_notes
+
+    query = (
+        "SELECT public_note, private_note, updated_by, updated_at FROM session_notes"
+        " WHERE session_id = :id"
+    )
+    with app.app_context():
+        save_notes(centre.past, "First.", "First private.", centre.tutor)
+        db.session.commit()
+    [(_, _, _, first_time)] = rows(app, query, id=centre.past)
+    with app.app_context():
+        save_notes(centre.past, "Second.", None, centre.coordinator)
+        db.session.commit()
+    [(public, private, by, second_time)] = rows(app, query, id=centre.past)
+    assert (public, private, by) == ("Second.", None, centre.coordinator)
+    assert second_time > first_time

@@ -39,6 +39,7 @@ BASELINE = "0001_baseline"
 UPDATE = "0002_update_sessions_references"
 #: Every revision, newest first; later ones add tables beside ``sessions``.
 REVISIONS = [
+    "0009_outbox_errors",
     "0007_api_tokens",
     "0006_email",
     "0005_admin",

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from dashboard.choices import ROLE_COORDINATOR, ROLE_PARENT, ROLE_STUDENT, ROLE_TUTOR
 from dashboard.extensions import db
 from dashboard.models import SessionCancellation, SessionReview
-from dashboard.services.reports.csv_files import NAME_COLUMNS, SESSION_COLUMNS
+from dashboard.services.reports.csv_files import NAME_COLUMNS, RECORD_COLUMNS, SESSION_COLUMNS
 from dashboard.services.reports.query import last_full_month
 
 FROM, TO = date(2025, 3, 1), date(2025, 3, 31)
@@ -483,8 +483,8 @@ def test_a_tutor_sees_only_their_own_figures(client, auth, centre):
     assert [row[0] for row in tables["table-tutors"][1:-1]] == ["Ann Tutor"]
     assert [row[0] for row in tables["table-students"][1:-1]] == ["Kim Student", "Sam Student"]
     assert page_tables(client, f"/reports?{RANGE}&tutor={centre['ann']}") == tables
-    rows = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
-    assert {row[-2] for row in rows[1:]} == {"Ann Tutor"}
+    header, *rows = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
+    assert {row[header.index("tutor_name")] for row in rows} == {"Ann Tutor"}
     page = client.get(f"/reports?{RANGE}").get_data(as_text=True)
     assert 'name="tutor"' not in page and "Bob" not in page
 
@@ -521,7 +521,7 @@ def test_sessions_csv_has_the_seed_columns_and_the_names(app, client, auth, cent
         columns = [
             c["name"] for c in sa.inspect(db.engine).get_columns("sessions")
         ]  # the table as migrated
-    assert header == columns + list(NAME_COLUMNS)
+    assert header == columns + list(NAME_COLUMNS) + list(RECORD_COLUMNS)
     assert tuple(header[: len(SESSION_COLUMNS)]) == SESSION_COLUMNS
     want = expected(
         app,
@@ -556,6 +556,37 @@ def test_sessions_csv_has_the_seed_columns_and_the_names(app, client, auth, cent
     assert len(rows) == 17
 
 
+def test_sessions_csv_gives_each_cancelled_sessions_current_reason(client, auth, centre):
+    """The reason in force (not a restored one), in words; empty for sessions not cancelled."""
+    auth.login("boss@test.example")
+    header, *rows = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
+    day, status, reason = (header.index(n) for n in ("session_date", "status", *RECORD_COLUMNS))
+    assert {row[day]: row[reason] for row in rows if row[status] == "cancelled"} == {
+        "2025-03-13": "Student cancelled",
+        "2025-03-25": "Centre closed",  # cancelled, restored, cancelled again: the latest
+    }
+    # 27 March's cancellation was restored: the session is on, with no reason.
+    assert {row[reason] for row in rows if row[status] != "cancelled"} == {""}
+
+
+def test_sessions_csv_reason_has_the_free_text_of_other(app, client, auth, build):
+    build.user(ROLE_COORDINATOR, "boss@test.example")
+    course = build.enrolment(build.user(ROLE_TUTOR), build.user(ROLE_STUDENT))
+    other = build.session(course, FROM, time(9), status="cancelled")
+    unrecorded = build.session(course, FROM, time(11), status="cancelled")  # no reason kept
+    with app.app_context():
+        db.session.add(
+            SessionCancellation(
+                session_id=other, reason="other", reason_text="=flooded, road closed", is_late=False
+            )
+        )
+        db.session.commit()
+    auth.login("boss@test.example")
+    header, *rows = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
+    reasons = {int(row[0]): row[header.index("cancellation_reason")] for row in rows}
+    assert reasons == {other: "Other: =flooded, road closed", unrecorded: ""}
+
+
 def test_formula_like_names_are_neutralised(app, client, auth, build):
     build.user(ROLE_COORDINATOR, "boss@test.example")
     tutor = build.user(ROLE_TUTOR, "t@test.example", "@SUM(A1:A9)")
@@ -570,10 +601,10 @@ def test_formula_like_names_are_neutralised(app, client, auth, build):
     )
     tutors = csv_rows(client, f"/reports/tutors.csv?{RANGE}")
     assert tutors[1][0] == "'@SUM(A1:A9)"
-    sessions = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
-    for row in sessions[1:]:
-        assert row[-3] == "'=cmd|' /C calc'!A0"
-        assert row[-2] == "'@SUM(A1:A9)"
+    header, *sessions = csv_rows(client, f"/reports/sessions.csv?{RANGE}")
+    for row in sessions:
+        assert row[header.index("course_title")] == "'=cmd|' /C calc'!A0"
+        assert row[header.index("tutor_name")] == "'@SUM(A1:A9)"
         assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in row)
     # The page itself shows the names as they are (escaped HTML, no quote added).
     assert "=HYPERLINK(&#34;http://x&#34;)" in client.get(f"/reports?{RANGE}").get_data(

@@ -19,29 +19,16 @@ from tests.integration.edits_support import all_rows, audit_rows
 from tests.scheduling_support import (
     enrolment,
     future,
-    new_ids,
-    session_count,
     session_form,
     version_of,
+    weekly_series,
 )
 
 
 @pytest.fixture
 def series(client, auth, demo, app) -> list[int]:
     """Four weekly future sessions of tutor1 with student1, signed in as tutor1."""
-    auth.login("tutor1@example.com")
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            frequency="weekly",
-            repeat_count="4",
-        ),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return new_ids(app, before)
+    return weekly_series(app, client, auth, 4)
 
 
 def _edit_data(app, auth, session_id: int, scope: str, **overrides) -> dict:

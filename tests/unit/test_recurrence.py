@@ -25,6 +25,7 @@ from tests.scheduling_support import (
     session_count,
     session_form,
     version_of,
+    weekly_series,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -158,21 +159,7 @@ def test_cutting_and_continuing_a_rule():
 @pytest.fixture
 def series(client, auth, demo, app) -> list[int]:
     """A weekly series of six sessions (tutor1/student1, 10:00–11:00 from day 60), by id."""
-    auth.login("tutor1@example.com")
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            frequency="weekly",
-            repeat_count="6",
-        ),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    ids = new_ids(app, before)
-    assert len(ids) == 6
-    return ids
+    return weekly_series(app, client, auth, 6)
 
 
 def _complete_directly(app, session_id: int) -> None:

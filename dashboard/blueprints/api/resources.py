@@ -12,7 +12,7 @@ from dashboard.blueprints.api import bp
 from dashboard.blueprints.api.auth import presented_bearer
 from dashboard.blueprints.api.docs import SECURITY_SCHEME, problems
 from dashboard.blueprints.api.problems import Problem
-from dashboard.blueprints.api.responses import checked_id, json_response
+from dashboard.blueprints.api.responses import json_response
 from dashboard.blueprints.api.schemas import (
     CoursePage,
     EnrolledCoursePage,
@@ -209,7 +209,7 @@ def create_whiteboard(body: dict[str, Any]) -> Response:
 )
 def patch_whiteboard(board_id: int, body: dict[str, Any]) -> Response:
     """Its owner or a coordinator changes a board's name and/or address."""
-    board = load_whiteboard_for(checked_id(board_id, "whiteboard"))
+    board = load_whiteboard_for(board_id)
     name = _checked_name(body["session_name"]) if "session_name" in body else board.session_name
     url = _checked_url(body["board_url"]) if "board_url" in body else board.board_url
     update_board(board, name, url)
@@ -229,7 +229,7 @@ def patch_whiteboard(board_id: int, body: dict[str, Any]) -> Response:
 )
 def delete_whiteboard(board_id: int) -> Response:
     """Delete a board the token's owner manages; report the sessions it was linked to."""
-    board = load_whiteboard_for(checked_id(board_id, "whiteboard"))
+    board = load_whiteboard_for(board_id)
     unlinked = delete_board(board.id, current_user.id)
     db.session.commit()
     return json_response({"id": board_id, "sessions_unlinked": unlinked})

@@ -1,4 +1,8 @@
-"""JSON responses of the API, the ETag of a session, and ids in URLs."""
+"""JSON responses of the API and the ETag of a session.
+
+Ids in URLs need no check here: the shared ``int`` converter
+(``dashboard.input_guard``) matches only ids PostgreSQL's ``integer`` holds.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,8 @@ import json
 
 from flask import Response
 
-from dashboard.blueprints.api.problems import Problem
-from dashboard.input_limits import MAX_ID
 from dashboard.services.api_sessions import session_record
 from dashboard.services.session_views import SessionView
-
-MAX_INT4 = MAX_ID  # ids are PostgreSQL integers (dashboard.input_limits)
 
 
 def json_response(
@@ -33,10 +33,3 @@ def etag_of(view: SessionView) -> str:
 def session_response(view: SessionView, status: int = 200) -> Response:
     """One session with its ETag."""
     return json_response(session_record(view), status, {"ETag": etag_of(view)})
-
-
-def checked_id(value: int, what: str) -> int:
-    """An id from the URL; beyond PostgreSQL's ``integer`` nothing can exist (404, no query)."""
-    if value > MAX_INT4:
-        raise Problem(404, f"There is no {what} #{value}.")
-    return value

@@ -18,7 +18,7 @@ from dashboard.access import load_session_for, require
 from dashboard.blueprints.api import bp
 from dashboard.blueprints.api.docs import SECURITY_SCHEME, problems
 from dashboard.blueprints.api.problems import Problem
-from dashboard.blueprints.api.responses import checked_id, etag_of, json_response, session_response
+from dashboard.blueprints.api.responses import etag_of, json_response, session_response
 from dashboard.blueprints.api.schemas import (
     SessionCreate,
     SessionCreated,
@@ -66,7 +66,9 @@ _API_FIELD_NAMES = {"frequency": "session_frequency"}
 
 
 def _session(session_id: int, action: Action = Action.VIEW) -> SessionView:
-    return load_session_for(checked_id(session_id, "session"), action)
+    # The shared ``int`` converter (dashboard.input_guard) already keeps ids past
+    # PostgreSQL's integer out of the rule: they are a plain 404 before this runs.
+    return load_session_for(session_id, action)
 
 
 @bp.get("/sessions")

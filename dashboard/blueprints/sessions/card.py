@@ -14,7 +14,7 @@ lacks (no ``htmx:oobErrorNoTarget``).
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Response, request
 from flask_login import login_required
 
 from dashboard.access import load_session_for
@@ -25,16 +25,11 @@ from dashboard.blueprints.sessions.routes import facts_context
 from dashboard.rendering import render_page
 from dashboard.session_urls import session_url
 
-#: The largest id a PostgreSQL ``integer`` column holds.
-MAX_ID = 2_147_483_647
-
 
 @bp.get("/sessions/<int:session_id>/card")
 @login_required
 def card(session_id: int) -> Response:
     """The session's card, controls and action links (the calendars' popover)."""
-    if session_id > MAX_ID:  # PostgreSQL's integer would refuse it with an error
-        abort(404, description=f"There is no session #{session_id}.")
     view = load_session_for(session_id)
     oob = sorted(set(request.args.getlist("oob")) & OOB_PARTS)
     expect_board_choices([view.tutor_id])

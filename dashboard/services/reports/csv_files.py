@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from dashboard.extensions import db
-from dashboard.models import Course, EnrolledCourse, Session, User
+from dashboard.models import Course, EnrolledCourse, Session, SessionCancellation, User
+from dashboard.services.lesson_record import cancellation_label, current_cancellation_id
 from dashboard.services.reports.figures import in_range
 from dashboard.services.reports.query import ReportQuery
 from dashboard.services.reports.tables import Cell, Table
@@ -37,6 +38,9 @@ EXPORT_TIMEOUT = "15min"
 #: The seed's ``sessions`` columns, in the table's order, then the names.
 SESSION_COLUMNS: tuple[str, ...] = tuple(column.name for column in Session.__table__.columns)
 NAME_COLUMNS: tuple[str, ...] = ("course_title", "tutor_name", "student_name")
+#: After the names: what the lesson record adds (``lesson_record``), for cancelled sessions.
+CANCELLATION_REASON_COLUMN = "cancellation_reason"
+RECORD_COLUMNS: tuple[str, ...] = (CANCELLATION_REASON_COLUMN,)
 
 
 def neutralise(cell: Cell | None) -> Cell:
@@ -79,11 +83,29 @@ def neutralised(text: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     return sa.case((sa.func.left(text, 1).in_(FORMULA_STARTS), sa.literal("'") + text), else_=text)
 
 
+def cancellation_reason_cell() -> sa.ColumnElement[str | None]:
+    """A session's ``cancellation_reason`` cell: its current cancellation's reason in words.
+
+    Empty unless the session is cancelled; the ``CASE`` on the status keeps the
+    lookup (one index probe) to cancelled rows, and the text is neutralised
+    inside it, so the lookup runs once per row.
+    """
+    label = cancellation_label(SessionCancellation.reason, SessionCancellation.reason_text)
+    current = (
+        sa.select(neutralised(label))
+        .where(SessionCancellation.id == current_cancellation_id(Session.id))
+        .scalar_subquery()
+    )
+    return sa.case((Session.status == "cancelled", current))
+
+
 def sessions_statement(query: ReportQuery) -> sa.Select:
-    """The report's sessions as CSV-ready text: the seed's columns, then the three names.
+    """The report's sessions as CSV-ready text: the seed's columns, the three names, the reason.
 
     Every value is PostgreSQL's text (JSON as written, ``true``/``false``, ISO
     dates), neutralised in SQL, so Python only joins cells: no conversions.
+    ``cancellation_reason`` says why a cancelled session was cancelled, as the
+    session page does ("Other: …" with the free text); it is empty for the rest.
     """
     tutor, student = aliased(User, name="tutor"), aliased(User, name="student")
     texts = [
@@ -93,8 +115,9 @@ def sessions_statement(query: ReportQuery) -> sa.Select:
         student.full_name,
     ]
     names = (*SESSION_COLUMNS, *NAME_COLUMNS)
+    cells = [neutralised(text).label(name) for text, name in zip(texts, names, strict=True)]
     return (
-        sa.select(*(neutralised(text).label(name) for text, name in zip(texts, names, strict=True)))
+        sa.select(*cells, cancellation_reason_cell().label(CANCELLATION_REASON_COLUMN))
         .select_from(Session)
         .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
         .join(Course, Course.id == EnrolledCourse.course_id)

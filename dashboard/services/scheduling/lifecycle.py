@@ -570,7 +570,14 @@ def complete_session(
 def save_notes(
     session_id: int, public_note: str | None, private_note: str | None, user_id: int | None
 ) -> None:
-    """Write the lesson notes of a session (in the caller's transaction)."""
+    """Write the lesson notes of a session (in the caller's transaction).
+
+    An upsert of ``session_notes`` only, never of ``sessions``: its ``set_`` is
+    keyed by ``SessionNote``'s own columns, so the table it writes is plain to a
+    reader (and to a search for writers of ``sessions``). Every value comes
+    from the proposed row (``EXCLUDED``), whose ``updated_at`` is the column's
+    server default: the time of this write.
+    """
     statement = insert(SessionNote).values(
         session_id=session_id,
         public_note=public_note,
@@ -581,10 +588,10 @@ def save_notes(
         statement.on_conflict_do_update(
             index_elements=[SessionNote.session_id],
             set_={
-                "public_note": statement.excluded.public_note,
-                "private_note": statement.excluded.private_note,
-                "updated_by": statement.excluded.updated_by,
-                "updated_at": sa.func.now(),
+                SessionNote.public_note: statement.excluded.public_note,
+                SessionNote.private_note: statement.excluded.private_note,
+                SessionNote.updated_by: statement.excluded.updated_by,
+                SessionNote.updated_at: statement.excluded.updated_at,
             },
         )
     )
