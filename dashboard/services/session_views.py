@@ -192,7 +192,7 @@ def fetch_session_views(statement: sa.Select) -> list[SessionView]:
     """
     result = core_rows(statement)
     check_view_columns(result.keys())
-    return [SessionView(*row) for row in result]
+    return [SessionView(*row) for row in result.all()]  # one fetchall, not a fetch per row
 
 
 #: The SessionView fields that are columns of ``sessions`` itself (the rest are joined).
