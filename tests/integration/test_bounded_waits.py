@@ -285,12 +285,18 @@ def test_timeouts_reach_every_connection_from_the_environment(centre_factory):
     with centre.app.app_context():
         shown = {
             name: db.session.scalar(sa.text(f"SHOW {name}"))
-            for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+            for name in (
+                "statement_timeout",
+                "lock_timeout",
+                "idle_in_transaction_session_timeout",
+                "join_collapse_limit",
+            )
         }
     assert shown == {
         "statement_timeout": "4321ms",
         "lock_timeout": "1s",
         "idle_in_transaction_session_timeout": "9876ms",
+        "join_collapse_limit": "1",  # config.PLANNER_SETTINGS travel with them
     }
 
 
