@@ -235,3 +235,18 @@ def test_the_session_page_says_the_repeat_rule_in_words(client, auth, build, cen
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Repeats every week on Monday, 5 times (Europe/London time)." in page
     assert "FREQ=" not in page and "rrule" not in page
+
+
+def test_a_block_marks_attendance_only_once_it_was_taken(client, auth, build, centre):
+    """The columns' defaults ("present") of a lesson nobody marked are not a mark."""
+    auth.login("boss@test.example")
+    url = "/calendar?view=week&date=2025-05-07"
+
+    def marks_of(session_id: int) -> str:
+        page = client.get(url, headers=HTMX).get_data(as_text=True)
+        block = page[page.index(f'id="block-{session_id}"') :]
+        return block[: block.index("</a>")]
+
+    assert "Attendance:" not in marks_of(centre["maths_session"])
+    build.attendance_taken(centre["maths_session"])
+    assert "Both present" in marks_of(centre["maths_session"])
