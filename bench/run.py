@@ -65,14 +65,18 @@ def dataset(sessions: int) -> str:
     return url
 
 
+#: gunicorn workers of the app and of the floor alike (``BENCH_WORKERS``, ``--workers``).
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+
+
 def serve(module: str, port: int, env: dict[str, str], threads: int = 1) -> subprocess.Popen:
-    """Start gunicorn with 2 workers (each with ``threads`` threads); wait until it answers.
+    """Start gunicorn with WORKERS workers (each with ``threads`` threads); wait until it answers.
 
     The repository's ``gunicorn.conf.py`` supplies the rest (timeouts sized from
     the database limits), exactly as in production.
     """
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(WORKERS),
          "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
@@ -425,8 +429,8 @@ def main() -> None:
     sizes = [args.sessions] + ([10_000] if args.compare_sizes else [])
     for size in sizes:
         print(
-            f"== {size:,} sessions, concurrency {args.concurrency}, 2 workers x {args.threads} "
-            f"thread(s), {args.duration} s each"
+            f"== {size:,} sessions, concurrency {args.concurrency}, {WORKERS} workers x "
+            f"{args.threads} thread(s), {args.duration} s each"
         )
         report["runs"][str(size)] = bench(
             size, args.duration, args.concurrency, args.threads, args.only
