@@ -17,6 +17,7 @@ from dashboard.models import WhiteboardSession
 from dashboard.permissions import Action, can, may_manage_whiteboard
 from dashboard.rendering import is_htmx
 from dashboard.services.session_views import SessionView, get_session_view
+from dashboard.services.whiteboards import BoardChoice, session_view_and_boards
 from dashboard.urls import safe_local_path
 
 
@@ -28,6 +29,18 @@ def load_session_for(session_id: int, action: Action = Action.VIEW) -> SessionVi
     if not can(current_user, action, view):
         abort(403, description="You do not have access to this session.")
     return view
+
+
+def load_session_and_boards_for(
+    session_id: int, action: Action = Action.VIEW
+) -> tuple[SessionView, list[BoardChoice]]:
+    """``load_session_for`` plus the session's tutor's boards, in the same query."""
+    found = session_view_and_boards(session_id)
+    if found is None:
+        abort(404, description=f"There is no session #{session_id}.")
+    if not can(current_user, action, found[0]):
+        abort(403, description="You do not have access to this session.")
+    return found
 
 
 def require(allowed: bool, message: str = "You do not have access to this page.") -> None:

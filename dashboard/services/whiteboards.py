@@ -14,6 +14,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased
 
 from dashboard.choices import ROLE_TUTOR
 from dashboard.extensions import db
@@ -21,8 +23,10 @@ from dashboard.models import Session, User, WhiteboardSession
 from dashboard.services.core_rows import core_rows
 from dashboard.services.session_views import (
     SessionView,
+    check_view_columns,
     fetch_session_views,
     session_view_select,
+    tutor_column,
 )
 from dashboard.services.session_writes import write_session
 
@@ -90,6 +94,40 @@ def boards_by_owner(owner_ids: list[int] | None = None) -> dict[int, list[BoardC
     for board_id, name, owner_id in core_rows(statement):
         grouped.setdefault(owner_id, []).append(BoardChoice(board_id, name, owner_id))
     return grouped
+
+
+def session_view_and_boards(session_id: int) -> tuple[SessionView, list[BoardChoice]] | None:
+    """One session's view and its tutor's boards (its whiteboard choices), in one query.
+
+    A single card (the popover, an inline edit's answer) would otherwise ask for the
+    boards in a second round trip; here they come as a json array of the same row.
+    """
+    board = aliased(WhiteboardSession, name="tutor_board")
+    boards = (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.json_agg(
+                    aggregate_order_by(
+                        sa.func.json_build_array(board.id, board.session_name),
+                        board.session_name,
+                        board.id,
+                    )
+                ),
+                sa.literal_column("'[]'::json"),
+            )
+        )
+        .where(board.owner_id == tutor_column())
+        .scalar_subquery()
+    )
+    result = core_rows(
+        session_view_select().add_columns(boards.label("boards")).where(Session.id == session_id)
+    )
+    check_view_columns(result.keys(), extra=("boards",))
+    row = result.first()
+    if row is None:
+        return None
+    view = SessionView(*row[:-1])
+    return view, [BoardChoice(id_, name, view.tutor_id) for id_, name in row[-1]]
 
 
 def lock_board(board_id: int) -> WhiteboardSession | None:

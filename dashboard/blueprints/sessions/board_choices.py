@@ -55,6 +55,16 @@ def _load(tutor_ids: set[int]) -> None:
         loaded[tutor_id] = grouped.get(tutor_id, [])
 
 
+def provide_board_choices(tutor_id: int | None, boards: list[BoardChoice]) -> None:
+    """Keep ``boards`` (loaded with the session, ``session_view_and_boards``) as the
+    choices of ``tutor_id``'s sessions for this request: no query of its own."""
+    if tutor_id is None:
+        return
+    if getattr(current_user, "role", None) == ROLE_TUTOR and tutor_id != current_user.id:
+        boards = []  # as in _load: a tutor is never offered another tutor's boards
+    _loaded()[tutor_id] = boards
+
+
 @bp.app_template_global("whiteboards_for")
 def whiteboards_for(tutor_id: int | None) -> list[BoardChoice]:
     """The boards a session of ``tutor_id`` may link to (``[]`` for no tutor)."""

@@ -17,9 +17,9 @@ from __future__ import annotations
 from flask import Response, request
 from flask_login import login_required
 
-from dashboard.access import load_session_for
+from dashboard.access import load_session_and_boards_for
 from dashboard.blueprints.sessions import bp
-from dashboard.blueprints.sessions.board_choices import expect_board_choices
+from dashboard.blueprints.sessions.board_choices import provide_board_choices
 from dashboard.blueprints.sessions.edits import OOB_PARTS
 from dashboard.blueprints.sessions.routes import facts_context
 from dashboard.rendering import render_page
@@ -30,9 +30,9 @@ from dashboard.session_urls import session_url
 @login_required
 def card(session_id: int) -> Response:
     """The session's card, controls and action links (the calendars' popover)."""
-    view = load_session_for(session_id)
+    view, boards = load_session_and_boards_for(session_id)
+    provide_board_choices(view.tutor_id, boards)
     oob = sorted(set(request.args.getlist("oob")) & OOB_PARTS)
-    expect_board_choices([view.tutor_id])
     return render_page(
         "sessions/card.html",
         "popover",

@@ -26,9 +26,12 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
 from sqlalchemy.exc import OperationalError
 
-from dashboard.access import load_session_for
+from dashboard.access import load_session_and_boards_for
 from dashboard.blueprints.sessions import bp
-from dashboard.blueprints.sessions.board_choices import expect_board_choices
+from dashboard.blueprints.sessions.board_choices import (
+    expect_board_choices,
+    provide_board_choices,
+)
 from dashboard.blueprints.sessions.routes import facts_context
 from dashboard.errors import is_lock_timeout
 from dashboard.extensions import db
@@ -167,7 +170,8 @@ def _edit(
     The saved card is the loaded view with the written row's columns
     (``view_after_write``), not a second read of the session.
     """
-    view = load_session_for(session_id, action)
+    view, boards = load_session_and_boards_for(session_id, action)
+    provide_board_choices(view.tutor_id, boards)  # the answer's card offers them
     next_url = _next_url(view.id)
     try:
         changes = parse(request.form, view)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response
 from flask_login import current_user, login_required
 
-from dashboard.access import load_session_for
+from dashboard.access import load_session_and_boards_for
 from dashboard.blueprints.sessions import bp
+from dashboard.blueprints.sessions.board_choices import provide_board_choices
 from dashboard.permissions import (
     Action,
     can,
@@ -44,7 +45,8 @@ def detail(session_id: int) -> Response:
     the session; their edits on this page refresh the history and the details
     out of band (``edit_oob``).
     """
-    view = load_session_for(session_id)
+    view, boards = load_session_and_boards_for(session_id)
+    provide_board_choices(view.tutor_id, boards)
     show_calendar = view.tutor_id is not None and may_view_tutor(current_user, view.tutor_id)
     editor = may_see_history(current_user, view)
     history = history_for(view.id) if editor else None
