@@ -286,3 +286,30 @@ def test_a_refused_save_says_why_next_to_the_control(page_as, scratch, live_app,
     expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(
         f"There is no session #{session_id}."
     )
+
+
+@pytest.mark.parametrize("path", ["/tutors/{tutor1}/calendar?view=week", "/calendar?view=month"])
+def test_calendar_toolbar_stays_inside_the_page(page_as, live_app, demo_ids, path):
+    """Pico's negative nav margins once pushed "Agenda" past the edge and glued Next to Month."""
+    page = page_as(COORDINATOR if path.startswith("/calendar") else TUTOR, viewport=LAPTOP)
+    page.goto(path.format(**_short_ids(live_app, demo_ids)))
+    toolbar = box(page, ".cal-toolbar")
+    dates, views = box(page, ".cal-nav:not(.cal-views) ul"), box(page, ".cal-views ul")
+    assert views["x"] + views["width"] <= toolbar["x"] + toolbar["width"] + 0.5
+    if abs(dates["y"] - views["y"]) < 1:  # on one line: apart, not touching
+        assert views["x"] - (dates["x"] + dates["width"]) >= 8
+
+
+def test_a_session_page_with_its_change_history_fits_a_phone(page_as, scratch):
+    session_id = scratch.session(scratch.day(56, weekday=2), time(16))
+    page = page_as(TUTOR, viewport=PHONE)
+    page.goto(f"/sessions/{session_id}")
+    card = page.locator(f"#session-{session_id}")
+    for level in ("high", "urgent"):
+        control = card.get_by_label("Priority")
+        control.select_option(level)
+        expect(card.get_by_role("status")).to_have_text("Saved")
+    history = page.locator(f"#session-history-{session_id}")
+    expect(history).to_contain_text("urgent")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the session page is {width}px wide with its history"
