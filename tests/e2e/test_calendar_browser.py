@@ -313,3 +313,17 @@ def test_a_session_page_with_its_change_history_fits_a_phone(page_as, scratch):
     expect(history).to_contain_text("urgent")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the session page is {width}px wide with its history"
+
+
+def test_block_marks_show_without_an_emoji_font(page_as, scratch, demo_ids):
+    """The reminder mark is drawn (CSS), not an emoji that shows as a box without an emoji font."""
+    day = scratch.day(57, weekday=4)
+    session_id = scratch.session(day, time(10), notification_enabled=True, is_featured=True)
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    block = page.locator(f"#block-{session_id}")
+    text = block.inner_text()
+    assert not [c for c in text if ord(c) > 0xFFFF], f"astral-plane (emoji) text in {text!r}"
+    bell = block.locator(".mark[title='Reminder on']")
+    assert bell.bounding_box()["width"] >= 8
+    assert bell.evaluate("e => getComputedStyle(e).backgroundImage").startswith("url(")
