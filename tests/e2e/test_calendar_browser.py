@@ -181,6 +181,11 @@ CONSOLE_PAGES = [
     (TUTOR, "/sessions/{session}"),
     (COORDINATOR, "/sessions/{session}"),
     (TUTOR, "/sessions/{session}/edit"),
+    (COORDINATOR, "/admin/people"),
+    (COORDINATOR, "/admin/courses"),
+    (COORDINATOR, "/admin/enrolments"),
+    (COORDINATOR, "/admin/people/{tutor1}"),
+    (COORDINATOR, "/admin/outbox"),
 ]
 
 
@@ -327,3 +332,12 @@ def test_block_marks_show_without_an_emoji_font(page_as, scratch, demo_ids):
     bell = block.locator(".mark[title='Reminder on']")
     assert bell.bounding_box()["width"] >= 8
     assert bell.evaluate("e => getComputedStyle(e).backgroundImage").startswith("url(")
+
+
+def test_people_search_has_no_stray_button_with_javascript(page_as):
+    """It searches as one types; the "Search" button (no-JS only) once filled a third of the row."""
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/admin/people")
+    expect(page.get_by_role("button", name="Search")).to_be_hidden()
+    page.get_by_label("Name or email").fill("parent")
+    expect(page.locator("#people-results")).to_contain_text("2 people")
