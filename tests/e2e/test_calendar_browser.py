@@ -341,3 +341,23 @@ def test_people_search_has_no_stray_button_with_javascript(page_as):
     expect(page.get_by_role("button", name="Search")).to_be_hidden()
     page.get_by_label("Name or email").fill("parent")
     expect(page.locator("#people-results")).to_contain_text("2 people")
+
+
+def test_schedule_rows_offer_only_the_attendance_the_session_accepts(page_as, scratch):
+    """As in the popover: before the start only "excused", one person at a time (a row's two
+    drop-downs were always refused, since they also sent the other's "present"); none when
+    cancelled."""
+    day = scratch.day(58, weekday=2)
+    ahead = scratch.session(day, time(9))
+    cancelled = scratch.session(day, time(11), status="cancelled")
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
+    row = page.locator(f"#row-session-{ahead}")
+    expect(row.locator(".attendance-cell select")).to_have_count(0)
+    row.get_by_role("button", name=re.compile(r"^Excuse S")).click()
+    expect(row.get_by_role("status")).to_have_text("Saved")
+    expect(row.locator(".attendance-cell")).to_contain_text("S excused")
+    assert scratch.get(ahead).student_attendance_status == "excused"
+    assert scratch.get(ahead).tutor_attendance_status == "present"
+    gone = page.locator(f"#row-session-{cancelled} .attendance-cell")
+    expect(gone.locator("select, button")).to_have_count(0)
