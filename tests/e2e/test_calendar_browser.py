@@ -361,3 +361,14 @@ def test_schedule_rows_offer_only_the_attendance_the_session_accepts(page_as, sc
     assert scratch.get(ahead).tutor_attendance_status == "present"
     gone = page.locator(f"#row-session-{cancelled} .attendance-cell")
     expect(gone.locator("select, button")).to_have_count(0)
+
+
+def test_a_centre_calendar_filter_keeps_the_focus(page_as):
+    """Choosing a filter swaps the whole calendar section; the drop-down keeps the focus."""
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/calendar?view=month")
+    tutor = page.get_by_label("Tutor")
+    tutor.focus()
+    tutor.select_option(label="Tara Tutor")
+    expect(page).to_have_url(re.compile(r"tutor=\d+"))
+    expect(page.get_by_label("Tutor")).to_be_focused()
