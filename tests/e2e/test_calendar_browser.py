@@ -372,3 +372,46 @@ def test_a_centre_calendar_filter_keeps_the_focus(page_as):
     tutor.select_option(label="Tara Tutor")
     expect(page).to_have_url(re.compile(r"tutor=\d+"))
     expect(page.get_by_label("Tutor")).to_be_focused()
+
+
+@pytest.mark.parametrize("refusal", ["403", "400"])
+def test_a_forbidden_or_expired_save_says_why_next_to_the_control(
+    page_as, scratch, live_app, demo_ids, refusal
+):
+    """Not only 422/409: a 403 (no right) or a 400 (expired form) answer is said in the card."""
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+    from dashboard.models import EnrolledCourse, Session
+
+    day = scratch.day(59, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    card = page.locator(f"dialog #session-{session_id}")
+    expect(card).to_be_visible()
+    if refusal == "403":  # the post lands on another tutor's session (as if reassigned)
+        with live_app.app_context():
+            others = db.session.scalar(
+                sa.select(Session.id)
+                .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+                .where(EnrolledCourse.tutor_id == demo_ids["tutor2@example.com"])
+                .limit(1)
+            )
+        page.route(
+            f"**/sessions/{session_id}/priority",
+            lambda route: route.continue_(
+                url=route.request.url.replace(f"/sessions/{session_id}/", f"/sessions/{others}/")
+            ),
+        )
+        expected = "You do not have access to this session."
+    else:
+        card.locator("form.edit-priority input[name=csrf_token]").evaluate("i => i.value = 'x'")
+        expected = "This form has expired. Please reload the page and try again."
+    control = card.get_by_label("Priority")
+    control.focus()
+    control.select_option("high")
+    expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(expected)
+    expect(control).to_be_focused()
+    assert scratch.get(session_id).priority_level == "medium"
