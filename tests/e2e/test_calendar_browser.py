@@ -415,3 +415,19 @@ def test_a_forbidden_or_expired_save_says_why_next_to_the_control(
     expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(expected)
     expect(control).to_be_focused()
     assert scratch.get(session_id).priority_level == "medium"
+
+
+def test_the_phone_menu_closes_on_escape_and_outside_clicks(page_as):
+    page = page_as(TUTOR, viewport=PHONE)
+    page.goto("/")
+    menu = page.locator("body > header details.nav-menu")
+    summary = menu.locator("summary")
+    summary.click()
+    expect(menu).to_have_js_property("open", True)
+    expect(menu.get_by_role("link", name="Reports")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_js_property("open", False)
+    expect(summary).to_be_focused()
+    summary.click()
+    page.mouse.click(10, PHONE["height"] - 10)  # on the page, away from the open menu
+    expect(menu).to_have_js_property("open", False)
