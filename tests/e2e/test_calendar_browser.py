@@ -254,6 +254,8 @@ def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, scre
         "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
     assert max(heights) <= 2 * min(heights), heights  # one line each
+    first_rows = box(page, ".results tbody tr:nth-child(3)")  # the filters leave room
+    assert first_rows["y"] + first_rows["height"] <= LAPTOP["height"], first_rows
     expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
 
     page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
