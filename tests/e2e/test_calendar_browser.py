@@ -433,3 +433,12 @@ def test_the_phone_menu_closes_on_escape_and_outside_clicks(page_as):
     summary.click()
     page.mouse.click(10, PHONE["height"] - 10)  # on the page, away from the open menu
     expect(menu).to_have_js_property("open", False)
+
+
+def test_centre_week_fits_a_laptop_screen_under_its_filters(page_as):
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/calendar?view=week")
+    filters = box(page, ".cal-filters")
+    assert filters["height"] <= 45, filters  # one short row of labelled drop-downs
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= LAPTOP["height"] + 130, height  # one short scroll, as the tutor's week
