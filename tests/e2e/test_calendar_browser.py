@@ -442,3 +442,21 @@ def test_centre_week_fits_a_laptop_screen_under_its_filters(page_as):
     assert filters["height"] <= 45, filters  # one short row of labelled drop-downs
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= LAPTOP["height"] + 130, height  # one short scroll, as the tutor's week
+
+
+def test_popover_links_follow_the_sessions_state(page_as, scratch, demo_ids):
+    """No "Cancel"/"Complete" on a cancelled session; a completed one offers its notes."""
+    day = scratch.day(-52, weekday=3)
+    done = scratch.session(day, time(9), status="completed")
+    called_off = scratch.session(day, time(12), status="cancelled")
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    dialog = page.locator("dialog#session-popover")
+    page.locator(f"#block-{done}").click()
+    expect(dialog.get_by_role("link", name="Completion notes")).to_be_visible()
+    expect(dialog.get_by_role("link", name="Complete", exact=True)).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.locator(f"#block-{called_off}").click()
+    expect(dialog.get_by_role("link", name="All details")).to_be_visible()
+    expect(dialog.get_by_role("link", name="Cancel", exact=True)).to_have_count(0)
+    expect(dialog.get_by_role("link", name="Complete", exact=True)).to_have_count(0)
