@@ -461,3 +461,12 @@ def test_popover_links_follow_the_sessions_state(page_as, scratch, demo_ids):
     expect(dialog.get_by_role("link", name="All details")).to_be_visible()
     expect(dialog.get_by_role("link", name="Cancel", exact=True)).to_have_count(0)
     expect(dialog.get_by_role("link", name="Complete", exact=True)).to_have_count(0)
+
+
+def test_centre_filters_are_even_columns_on_a_phone(page_as):
+    page = page_as(COORDINATOR, viewport=PHONE)
+    page.goto("/calendar?view=week")
+    widths = page.locator(".cal-filters select").evaluate_all(
+        "selects => selects.map(s => s.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 4 and max(widths) - min(widths) <= 1, widths
