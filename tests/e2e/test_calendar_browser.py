@@ -356,9 +356,12 @@ def test_schedule_rows_offer_only_the_attendance_the_session_accepts(page_as, sc
     page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
     row = page.locator(f"#row-session-{ahead}")
     expect(row.locator(".attendance-cell select")).to_have_count(0)
-    row.get_by_role("button", name=re.compile(r"^Excuse S")).click()
+    row.get_by_role("button", name=re.compile(r"^Excuse S")).focus()
+    page.keyboard.press("Enter")
     expect(row.get_by_role("status")).to_have_text("Saved")
     expect(row.locator(".attendance-cell")).to_contain_text("S excused")
+    # the button used is gone: the focus goes to the row's other attendance button
+    expect(page.locator(f"#row-tutor-excused-{ahead}")).to_be_focused()
     assert scratch.get(ahead).student_attendance_status == "excused"
     assert scratch.get(ahead).tutor_attendance_status == "present"
     gone = page.locator(f"#row-session-{cancelled} .attendance-cell")
