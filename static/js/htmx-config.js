@@ -28,3 +28,15 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// Filter forms send every field; an empty one means "any". Leave those out of the
+// request (and so of the pushed URL): "?view=month&tutor=3", not "…&student=&course=".
+// Only for forms marked data-drop-empty (the centre calendar's filters).
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-drop-empty]");
+  if (!form || event.detail.verb !== "get") return;
+  const params = event.detail.parameters;
+  for (const name of [...new Set(Object.keys(params))]) {
+    if (params[name] === "") delete params[name];
+  }
+});

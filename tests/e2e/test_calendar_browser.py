@@ -181,6 +181,11 @@ CONSOLE_PAGES = [
     (TUTOR, "/sessions/{session}"),
     (COORDINATOR, "/sessions/{session}"),
     (TUTOR, "/sessions/{session}/edit"),
+    (COORDINATOR, "/admin/people"),
+    (COORDINATOR, "/admin/courses"),
+    (COORDINATOR, "/admin/enrolments"),
+    (COORDINATOR, "/admin/people/{tutor1}"),
+    (COORDINATOR, "/admin/outbox"),
 ]
 
 
@@ -249,6 +254,8 @@ def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, scre
         "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
     assert max(heights) <= 2 * min(heights), heights  # one line each
+    first_rows = box(page, ".results tbody tr:nth-child(3)")  # the filters leave room
+    assert first_rows["y"] + first_rows["height"] <= LAPTOP["height"], first_rows
     expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
 
     page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
@@ -286,3 +293,183 @@ def test_a_refused_save_says_why_next_to_the_control(page_as, scratch, live_app,
     expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(
         f"There is no session #{session_id}."
     )
+
+
+@pytest.mark.parametrize("path", ["/tutors/{tutor1}/calendar?view=week", "/calendar?view=month"])
+def test_calendar_toolbar_stays_inside_the_page(page_as, live_app, demo_ids, path):
+    """Pico's negative nav margins once pushed "Agenda" past the edge and glued Next to Month."""
+    page = page_as(COORDINATOR if path.startswith("/calendar") else TUTOR, viewport=LAPTOP)
+    page.goto(path.format(**_short_ids(live_app, demo_ids)))
+    toolbar = box(page, ".cal-toolbar")
+    dates, views = box(page, ".cal-nav:not(.cal-views) ul"), box(page, ".cal-views ul")
+    assert views["x"] + views["width"] <= toolbar["x"] + toolbar["width"] + 0.5
+    if abs(dates["y"] - views["y"]) < 1:  # on one line: apart, not touching
+        assert views["x"] - (dates["x"] + dates["width"]) >= 8
+
+
+def test_a_session_page_with_its_change_history_fits_a_phone(page_as, scratch):
+    session_id = scratch.session(scratch.day(56, weekday=2), time(16))
+    page = page_as(TUTOR, viewport=PHONE)
+    page.goto(f"/sessions/{session_id}")
+    card = page.locator(f"#session-{session_id}")
+    for level in ("high", "urgent"):
+        control = card.get_by_label("Priority")
+        control.select_option(level)
+        expect(card.get_by_role("status")).to_have_text("Saved")
+    history = page.locator(f"#session-history-{session_id}")
+    expect(history).to_contain_text("urgent")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the session page is {width}px wide with its history"
+
+
+def test_block_marks_show_without_an_emoji_font(page_as, scratch, demo_ids):
+    """The reminder mark is drawn (CSS), not an emoji that shows as a box without an emoji font."""
+    day = scratch.day(57, weekday=4)
+    session_id = scratch.session(day, time(10), notification_enabled=True, is_featured=True)
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    block = page.locator(f"#block-{session_id}")
+    text = block.inner_text()
+    assert not [c for c in text if ord(c) > 0xFFFF], f"astral-plane (emoji) text in {text!r}"
+    bell = block.locator(".mark[title='Reminder on']")
+    assert bell.bounding_box()["width"] >= 8
+    assert bell.evaluate("e => getComputedStyle(e).backgroundImage").startswith("url(")
+
+
+def test_people_search_has_no_stray_button_with_javascript(page_as):
+    """It searches as one types; the "Search" button (no-JS only) once filled a third of the row."""
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/admin/people")
+    expect(page.get_by_role("button", name="Search")).to_be_hidden()
+    page.get_by_label("Name or email").fill("parent")
+    expect(page.locator("#people-results")).to_contain_text("2 people")
+
+
+def test_schedule_rows_offer_only_the_attendance_the_session_accepts(page_as, scratch):
+    """As in the popover: before the start only "excused", one person at a time (a row's two
+    drop-downs were always refused, since they also sent the other's "present"); none when
+    cancelled."""
+    day = scratch.day(58, weekday=2)
+    ahead = scratch.session(day, time(9))
+    cancelled = scratch.session(day, time(11), status="cancelled")
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
+    row = page.locator(f"#row-session-{ahead}")
+    expect(row.locator(".attendance-cell select")).to_have_count(0)
+    row.get_by_role("button", name=re.compile(r"^Excuse S")).focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("status")).to_have_text("Saved")
+    expect(row.locator(".attendance-cell")).to_contain_text("S excused")
+    # the button used is gone: the focus goes to the row's other attendance button
+    expect(page.locator(f"#row-tutor-excused-{ahead}")).to_be_focused()
+    assert scratch.get(ahead).student_attendance_status == "excused"
+    assert scratch.get(ahead).tutor_attendance_status == "present"
+    gone = page.locator(f"#row-session-{cancelled} .attendance-cell")
+    expect(gone.locator("select, button")).to_have_count(0)
+
+
+def test_a_centre_calendar_filter_keeps_the_focus(page_as):
+    """Choosing a filter swaps the whole calendar section; the drop-down keeps the focus."""
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/calendar?view=month")
+    tutor = page.get_by_label("Tutor")
+    tutor.focus()
+    tutor.select_option(label="Tara Tutor")
+    expect(page).to_have_url(re.compile(r"tutor=\d+"))
+    expect(page.get_by_label("Tutor")).to_be_focused()
+    assert "=&" not in page.url and not page.url.endswith("="), page.url  # no empty filters
+
+
+@pytest.mark.parametrize("refusal", ["403", "400"])
+def test_a_forbidden_or_expired_save_says_why_next_to_the_control(
+    page_as, scratch, live_app, demo_ids, refusal
+):
+    """Not only 422/409: a 403 (no right) or a 400 (expired form) answer is said in the card."""
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+    from dashboard.models import EnrolledCourse, Session
+
+    day = scratch.day(59, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    card = page.locator(f"dialog #session-{session_id}")
+    expect(card).to_be_visible()
+    if refusal == "403":  # the post lands on another tutor's session (as if reassigned)
+        with live_app.app_context():
+            others = db.session.scalar(
+                sa.select(Session.id)
+                .join(EnrolledCourse, EnrolledCourse.id == Session.enrolled_courses_id)
+                .where(EnrolledCourse.tutor_id == demo_ids["tutor2@example.com"])
+                .limit(1)
+            )
+        page.route(
+            f"**/sessions/{session_id}/priority",
+            lambda route: route.continue_(
+                url=route.request.url.replace(f"/sessions/{session_id}/", f"/sessions/{others}/")
+            ),
+        )
+        expected = "You do not have access to this session."
+    else:
+        card.locator("form.edit-priority input[name=csrf_token]").evaluate("i => i.value = 'x'")
+        expected = "This form has expired. Please reload the page and try again."
+    control = card.get_by_label("Priority")
+    control.focus()
+    control.select_option("high")
+    expect(card.locator(".edit-priority .edit-feedback.invalid")).to_have_text(expected)
+    expect(control).to_be_focused()
+    assert scratch.get(session_id).priority_level == "medium"
+
+
+def test_the_phone_menu_closes_on_escape_and_outside_clicks(page_as):
+    page = page_as(TUTOR, viewport=PHONE)
+    page.goto("/")
+    menu = page.locator("body > header details.nav-menu")
+    summary = menu.locator("summary")
+    summary.click()
+    expect(menu).to_have_js_property("open", True)
+    expect(menu.get_by_role("link", name="Reports")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_js_property("open", False)
+    expect(summary).to_be_focused()
+    summary.click()
+    page.mouse.click(10, PHONE["height"] - 10)  # on the page, away from the open menu
+    expect(menu).to_have_js_property("open", False)
+
+
+def test_centre_week_fits_a_laptop_screen_under_its_filters(page_as):
+    page = page_as(COORDINATOR, viewport=LAPTOP)
+    page.goto("/calendar?view=week")
+    filters = box(page, ".cal-filters")
+    assert filters["height"] <= 45, filters  # one short row of labelled drop-downs
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= LAPTOP["height"] + 130, height  # one short scroll, as the tutor's week
+
+
+def test_popover_links_follow_the_sessions_state(page_as, scratch, demo_ids):
+    """No "Cancel"/"Complete" on a cancelled session; a completed one offers its notes."""
+    day = scratch.day(-52, weekday=3)
+    done = scratch.session(day, time(9), status="completed")
+    called_off = scratch.session(day, time(12), status="cancelled")
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    dialog = page.locator("dialog#session-popover")
+    page.locator(f"#block-{done}").click()
+    expect(dialog.get_by_role("link", name="Completion notes")).to_be_visible()
+    expect(dialog.get_by_role("link", name="Complete", exact=True)).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.locator(f"#block-{called_off}").click()
+    expect(dialog.get_by_role("link", name="All details")).to_be_visible()
+    expect(dialog.get_by_role("link", name="Cancel", exact=True)).to_have_count(0)
+    expect(dialog.get_by_role("link", name="Complete", exact=True)).to_have_count(0)
+
+
+def test_centre_filters_are_even_columns_on_a_phone(page_as):
+    page = page_as(COORDINATOR, viewport=PHONE)
+    page.goto("/calendar?view=week")
+    widths = page.locator(".cal-filters select").evaluate_all(
+        "selects => selects.map(s => s.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 4 and max(widths) - min(widths) <= 1, widths

@@ -261,6 +261,36 @@ def test_coordinator_features_a_session_from_the_schedule_list(
     assert scratch.get(session_id).is_featured is False
 
 
+def test_a_row_edit_that_leaves_the_filter_reloads_the_list(page_as, scratch):
+    """Filtered by "Featured only", unfeaturing a row takes it out of the list at once
+    and the count follows; filtered by a priority, changing a row's priority does too."""
+    day = scratch.day(45, weekday=3)
+    featured = scratch.session(day, time(9), is_featured=True)
+    other = scratch.session(day, time(11), is_featured=True)
+    dates = f"from={day.isoformat()}&to={day.isoformat()}"
+    page = page_as(COORDINATOR)
+    page.goto(f"/coordinator/sessions?featured=yes&{dates}")
+    count = page.locator("#result-count")
+    expect(count).to_contain_text("of 2 sessions")
+    page.locator(f"#row-session-{featured}").get_by_role(
+        "button", name=re.compile(r"^Unfeature\b")
+    ).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#row-session-{featured}")).to_have_count(0)
+    expect(count).to_contain_text("of 1 session ")
+    expect(count).to_be_focused()  # the row left with the focus: it goes to the count
+    expect(page.locator(f"#row-session-{other}")).to_be_visible()
+    assert scratch.get(featured).is_featured is False
+
+    page.goto(f"/coordinator/sessions?priority=medium&{dates}")
+    expect(count).to_contain_text("of 2 sessions")
+    control = page.locator(f"#row-priority-{other}")
+    control.focus()
+    control.select_option("urgent")
+    expect(page.locator(f"#row-session-{other}")).to_have_count(0)
+    expect(count).to_contain_text("of 1 session ")
+
+
 def test_an_edit_on_the_detail_page_refreshes_all_details(page_as, scratch):
     session_id = scratch.session(scratch.day(44), time(11))
     page = page_as(COORDINATOR)

@@ -974,3 +974,30 @@ def test_a_row_without_updated_at_can_be_edited_once_with_the_empty_version(app,
     assert poster.post(path, {"priority_level": "low", "version": ""}).status_code == 200
     assert full_row(app, world.session_id)["updated_at"] is not None
     assert poster.post(path, {"priority_level": "high", "version": ""}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "data", "event"),
+    [
+        ("featured", {"is_featured": "true"}, "schedule-featured-changed"),
+        ("priority", {"priority_level": "urgent"}, "schedule-priority-changed"),
+    ],
+)
+def test_a_saved_row_edit_tells_the_list_it_may_have_to_reload(
+    app, client, world, endpoint, data, event
+):
+    """A list filtered or sorted by this column reloads on the event (coordinator/sessions.html)."""
+    row = full_row(app, world.session_id)
+    coordinator = login(client, "coordinator@example.com")
+    answer = coordinator.post(
+        f"/sessions/{world.session_id}/{endpoint}",
+        {**_form(world, row, data), "oob": ["list-rows"]},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["HX-Trigger"] == event
+    card = coordinator.post(  # a card, not a list row: no event
+        f"/sessions/{world.session_id}/priority",
+        _form(world, full_row(app, world.session_id), {"priority_level": "low"}),
+    )
+    assert card.status_code == 200
+    assert "HX-Trigger" not in card.headers

@@ -106,6 +106,13 @@ class Feedback:
     field: str | None = None
 
 
+#: Row edits on the schedule list that can change which rows it shows (a filter or sort
+#: on the same column), and the event the response triggers so the list reloads.
+LIST_REFRESHING_CONTROLS = {
+    "featured": "schedule-featured-changed",
+    "priority": "schedule-priority-changed",
+}
+
 _KIND = {200: "saved", InvalidEdit.status: "invalid", StaleEdit.status: "stale"}
 
 #: Shown on the card when another request held the row past ``lock_timeout``.
@@ -258,7 +265,12 @@ def _card_response(
             history=history_for(fresh.id),
             history_oob=True,
         )
-    return _vary(make_response(body, status))
+    response = _vary(make_response(body, status))
+    if "list-rows" in oob and status == 200 and feedback.control in LIST_REFRESHING_CONTROLS:
+        # The row may no longer match the list's filters or sort (coordinator/sessions.html
+        # listens for this event and reloads its results when it filters or sorts by it).
+        response.headers["HX-Trigger"] = LIST_REFRESHING_CONTROLS[feedback.control]
+    return response
 
 
 def _flash(view: SessionView, feedback: Feedback) -> None:
