@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from dashboard.choices import WEEKDAY_NAMES
@@ -232,17 +233,24 @@ def period_for(view: str, anchor: date, week_starts_on: int = 0) -> Period:
     raise ValueError(f"unknown calendar view {view!r}")
 
 
+#: Built once per process with bound parameters: a calendar page runs it with its own
+#: values, and SQLAlchemy reuses the compiled statement and its cache key.
+_TUTOR_SESSIONS = (
+    session_view_select()
+    .where(
+        of_tutor(sa.bindparam("tutor_id")),
+        Session.session_date.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
+    .order_by(Session.session_date, Session.start_time, Session.id)
+)
+
+
 def fetch_tutor_sessions(tutor_id: int, first: date, last: date) -> list[SessionView]:
     """The tutor's sessions whose stored date is within ``first``…``last`` padded; one query."""
-    statement = (
-        session_view_select()
-        .where(
-            of_tutor(tutor_id),
-            Session.session_date.between(first - QUERY_PADDING, last + QUERY_PADDING),
-        )
-        .order_by(Session.session_date, Session.start_time, Session.id)
+    return fetch_session_views(
+        _TUTOR_SESSIONS,
+        {"tutor_id": tutor_id, "first": first - QUERY_PADDING, "last": last + QUERY_PADDING},
     )
-    return fetch_session_views(statement)
 
 
 @dataclass(frozen=True)

@@ -183,14 +183,16 @@ def check_view_columns(keys: Iterable[str], extra: tuple[str, ...] = ()) -> None
         raise ValueError("expected the columns of session_view_select(), in order")
 
 
-def fetch_session_views(statement: sa.Select) -> list[SessionView]:
+def fetch_session_views(
+    statement: sa.Select, parameters: Mapping[str, Any] | None = None
+) -> list[SessionView]:
     """Run a ``session_view_select()``-based statement; one query.
 
     Runs on the session's connection (Core, not the ORM's execute: there are no
     entities to track) and builds the views from the rows' positions, which are
     the dataclass's field order by construction.
     """
-    result = core_rows(statement)
+    result = core_rows(statement, parameters)
     check_view_columns(result.keys())
     return [SessionView(*row) for row in result.all()]  # one fetchall, not a fetch per row
 
@@ -215,7 +217,10 @@ def view_after_write(
     return before._replace(**{name: row[name] for name in _OWN_COLUMNS if name in row}, **joined)
 
 
+_BY_ID = session_view_select().where(Session.id == sa.bindparam("session_id"))
+
+
 def get_session_view(session_id: int) -> SessionView | None:
     """One session by id, or None."""
-    found = fetch_session_views(session_view_select().where(Session.id == session_id))
+    found = fetch_session_views(_BY_ID, {"session_id": session_id})
     return found[0] if found else None

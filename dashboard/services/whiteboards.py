@@ -96,12 +96,8 @@ def boards_by_owner(owner_ids: list[int] | None = None) -> dict[int, list[BoardC
     return grouped
 
 
-def session_view_and_boards(session_id: int) -> tuple[SessionView, list[BoardChoice]] | None:
-    """One session's view and its tutor's boards (its whiteboard choices), in one query.
-
-    A single card (the popover, an inline edit's answer) would otherwise ask for the
-    boards in a second round trip; here they come as a json array of the same row.
-    """
+def _session_and_boards_select() -> sa.Select:
+    """One session's view plus ``boards``: its tutor's boards as a json array."""
     board = aliased(WhiteboardSession, name="tutor_board")
     boards = (
         sa.select(
@@ -119,9 +115,23 @@ def session_view_and_boards(session_id: int) -> tuple[SessionView, list[BoardCho
         .where(board.owner_id == tutor_column())
         .scalar_subquery()
     )
-    result = core_rows(
-        session_view_select().add_columns(boards.label("boards")).where(Session.id == session_id)
+    return (
+        session_view_select()
+        .add_columns(boards.label("boards"))
+        .where(Session.id == sa.bindparam("session_id"))
     )
+
+
+_SESSION_AND_BOARDS = _session_and_boards_select()
+
+
+def session_view_and_boards(session_id: int) -> tuple[SessionView, list[BoardChoice]] | None:
+    """One session's view and its tutor's boards (its whiteboard choices), in one query.
+
+    A single card (the popover, an inline edit's answer) would otherwise ask for the
+    boards in a second round trip; here they come as a json array of the same row.
+    """
+    result = core_rows(_SESSION_AND_BOARDS, {"session_id": session_id})
     check_view_columns(result.keys(), extra=("boards",))
     row = result.first()
     if row is None:
