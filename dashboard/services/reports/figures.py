@@ -31,9 +31,10 @@ Definitions (README → Reports):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -344,19 +345,47 @@ def _statement(query: ReportQuery, now: datetime) -> sa.Select:
     )
 
 
-def _tally(row: Any) -> Tally:
-    return Tally(
-        sessions=row.sessions,
-        completed=row.completed,
-        cancelled=row.cancelled,
-        late_cancelled=row.late_cancelled,
-        taught_minutes=int(row.taught_minutes),
-        attended_minutes=int(row.attended_minutes),
-        students=row.students,
-        rating_sum=int(row.rating_sum),
-        reviews=int(row.reviews),
-        attendance={value: row._mapping[value] for value in ATTENDANCE_COLUMNS},
-    )
+#: The columns of a grouped row that make a ``Tally`` (besides the attendance counts).
+_TALLY_COLUMNS = (
+    "sessions",
+    "completed",
+    "cancelled",
+    "late_cancelled",
+    "taught_minutes",
+    "attended_minutes",
+    "students",
+    "rating_sum",
+    "reviews",
+)
+
+
+def _tally_reader(keys: list[str]) -> Callable[[Any], Tally]:
+    """A function making a ``Tally`` of a row of these columns, reading them by position.
+
+    A centre's report tallies ~40,000 groups at 1M sessions; reading by name
+    (``row.x`` / ``row._mapping[x]``) cost more than the rest of the page.
+    """
+    pick = itemgetter(*(keys.index(name) for name in _TALLY_COLUMNS))
+    counts = itemgetter(*(keys.index(value) for value in ATTENDANCE_COLUMNS))
+
+    def read(row: Any) -> Tally:
+        sessions, completed, cancelled, late, taught, attended, students, rating, reviews = pick(
+            row
+        )
+        return Tally(
+            sessions=sessions,
+            completed=completed,
+            cancelled=cancelled,
+            late_cancelled=late,
+            taught_minutes=int(taught),
+            attended_minutes=int(attended),
+            students=students,
+            rating_sum=int(rating),
+            reviews=int(reviews),
+            attendance=dict(zip(ATTENDANCE_COLUMNS, counts(row), strict=True)),
+        )
+
+    return read
 
 
 def _by_name(lines: Iterable[Line]) -> list[Line]:
@@ -376,22 +405,24 @@ def build_report(query: ReportQuery, now: datetime) -> Report:
     tutor_weeks: dict[int, dict[str, int]] = {}
     course_weeks: dict[int, dict[str, int]] = {}
     total = Tally()
-    for row in core_rows(_statement(query, now)):
+    result = core_rows(_statement(query, now))
+    tally_of = _tally_reader(list(result.keys()))
+    for row in result.all():  # one fetchall
         kind = row.grouping
         if kind == _BY_TUTOR:
-            tutors.append(Line(row.tutor_id, row.tutor_name, _tally(row)))
+            tutors.append(Line(row.tutor_id, row.tutor_name, tally_of(row)))
         elif kind == _BY_STUDENT:
-            students.append(Line(row.student_id, row.student_name, _tally(row)))
+            students.append(Line(row.student_id, row.student_name, tally_of(row)))
         elif kind == _BY_COURSE:
-            courses.append(Line(row.course_id, row.course_title, _tally(row)))
+            courses.append(Line(row.course_id, row.course_title, tally_of(row)))
         elif kind == _BY_TUTOR_WEEK:
             tutor_weeks.setdefault(row.tutor_id, {})[row.week] = int(row.taught_minutes)
         elif kind == _BY_COURSE_WEEK:
             course_weeks.setdefault(row.course_id, {})[row.week] = int(row.taught_minutes)
         elif kind == _BY_WEEK:
-            per_week[row.week] = _tally(row)
+            per_week[row.week] = tally_of(row)
         elif kind == _TOTAL:
-            total = _tally(row)
+            total = tally_of(row)
     return Report(
         query=query,
         weeks=weeks_between(query.date_from, query.date_to),
