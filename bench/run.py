@@ -173,9 +173,9 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
                 "SELECT id FROM sessions WHERE session_date >= current_date ORDER BY id LIMIT 2000"
             )
         ]
-        # Attendance is taken once a session has started (only "excused" before): last week's.
+        # Attendance is taken once a session has started (only "excused" before): the last month's.
         started = conn.execute(
-            "SELECT id, updated_at FROM sessions WHERE session_date BETWEEN current_date - 7 "
+            "SELECT id, updated_at FROM sessions WHERE session_date BETWEEN current_date - 30 "
             "AND current_date - 1 AND status <> 'cancelled' ORDER BY id LIMIT 2000"
         ).fetchall()
     today = date.today().isoformat()
@@ -207,7 +207,7 @@ def url_mix(url: str, token: str, rng: random.Random) -> dict[str, list[dict]]:
                 "version": version.isoformat(),
                 "csrf_token": token,
             }
-            for sid, version in rng.sample(started, 50)
+            for sid, version in rng.sample(started, min(50, len(started)))
         ],
     }
 
