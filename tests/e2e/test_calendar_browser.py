@@ -27,6 +27,21 @@ def week_of(demo_ids, day) -> str:
     return f"/tutors/{demo_ids[TUTOR]}/calendar?view=week&date={day.isoformat()}"
 
 
+def open_card(page_as, scratch, demo_ids, weeks: int):
+    """A tutor's new 10:00 session ``weeks`` ahead, its card opened in the week's popover.
+
+    Returns (page, session id, the card in the dialog).
+    """
+    day = scratch.day(weeks, weekday=1)
+    session_id = scratch.session(day, time(10))
+    page = page_as(TUTOR, viewport=LAPTOP)
+    page.goto(week_of(demo_ids, day))
+    page.locator(f"#block-{session_id}").click()
+    card = page.locator(f"dialog #session-{session_id}")
+    expect(card).to_be_visible()
+    return page, session_id, card
+
+
 def box(page, selector: str) -> dict[str, float]:
     found = page.locator(selector).bounding_box()
     assert found, selector
@@ -274,13 +289,7 @@ def test_schedule_list_fits_a_laptop_and_saves_in_the_row(page_as, scratch, scre
 
 
 def test_a_refused_save_says_why_next_to_the_control(page_as, scratch, live_app, demo_ids):
-    day = scratch.day(55, weekday=1)
-    session_id = scratch.session(day, time(10))
-    page = page_as(TUTOR, viewport=LAPTOP)
-    page.goto(week_of(demo_ids, day))
-    page.locator(f"#block-{session_id}").click()
-    card = page.locator(f"dialog #session-{session_id}")
-    expect(card).to_be_visible()
+    _page, session_id, card = open_card(page_as, scratch, demo_ids, 55)
     with live_app.app_context():  # someone deletes the session meanwhile
         import sqlalchemy as sa
 
@@ -392,13 +401,7 @@ def test_a_forbidden_or_expired_save_says_why_next_to_the_control(
     from dashboard.extensions import db
     from dashboard.models import EnrolledCourse, Session
 
-    day = scratch.day(59, weekday=1)
-    session_id = scratch.session(day, time(10))
-    page = page_as(TUTOR, viewport=LAPTOP)
-    page.goto(week_of(demo_ids, day))
-    page.locator(f"#block-{session_id}").click()
-    card = page.locator(f"dialog #session-{session_id}")
-    expect(card).to_be_visible()
+    page, session_id, card = open_card(page_as, scratch, demo_ids, 59)
     if refusal == "403":  # the post lands on another tutor's session (as if reassigned)
         with live_app.app_context():
             others = db.session.scalar(
