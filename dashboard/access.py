@@ -24,10 +24,7 @@ from dashboard.urls import safe_local_path
 def load_session_for(session_id: int, action: Action = Action.VIEW) -> SessionView:
     """Return the session if ``current_user`` may do ``action`` on it; else abort."""
     view = get_session_view(session_id)
-    if view is None:
-        abort(404, description=f"There is no session #{session_id}.")
-    if not can(current_user, action, view):
-        abort(403, description="You do not have access to this session.")
+    _authorise(session_id, view, action)
     return view
 
 
@@ -36,11 +33,16 @@ def load_session_and_boards_for(
 ) -> tuple[SessionView, list[BoardChoice]]:
     """``load_session_for`` plus the session's tutor's boards, in the same query."""
     found = session_view_and_boards(session_id)
-    if found is None:
-        abort(404, description=f"There is no session #{session_id}.")
-    if not can(current_user, action, found[0]):
-        abort(403, description="You do not have access to this session.")
+    _authorise(session_id, found[0] if found else None, action)
     return found
+
+
+def _authorise(session_id: int, view: SessionView | None, action: Action) -> None:
+    """404 for no session, 403 when ``current_user`` may not do ``action`` on it."""
+    if view is None:
+        abort(404, description=f"There is no session #{session_id}.")
+    if not can(current_user, action, view):
+        abort(403, description="You do not have access to this session.")
 
 
 def require(allowed: bool, message: str = "You do not have access to this page.") -> None:
