@@ -24,6 +24,7 @@ from tests.integration.test_permissions_matrix import (
     build_url,
     subjects,
 )
+from tests.scheduling_support import version_of, weekly_series
 
 VNU_JAR = Path(__file__).resolve().parents[2] / "node_modules/vnu-jar/build/dist/vnu.jar"
 #: Messages about htmx's attributes (``hx-get``, ``hx-target``…), the one accepted exception.
@@ -67,6 +68,26 @@ def _collect_pages(app, demo, folder: Path) -> dict[str, str]:
                 name = f"page{len(pages):04d}.html"
                 (folder / name).write_bytes(body)
                 pages[name] = f"{case} {url}{suffix}"
+    # A series occurrence's edit page has the "Change how it repeats" form (the
+    # matrix's session does not repeat), also as answered with errors (422).
+    client = app.test_client()
+    auth = AuthActions(client)
+    occurrence = weekly_series(app, client, auth, 3)[1]
+    edit_pages = {
+        "series-edit.html": client.get(f"/sessions/{occurrence}/edit"),
+        "series-repeat-422.html": client.post(
+            f"/sessions/{occurrence}/repeat",
+            data={
+                "csrf_token": auth.csrf_token(),
+                "version": version_of(app, occurrence),
+                "frequency": "weekly",
+            },
+        ),
+    }
+    for name, response in edit_pages.items():
+        assert response.status_code in (200, 422) and "Change how it repeats" in response.text
+        (folder / name).write_bytes(response.get_data())
+        pages[name] = f"tutor_own /sessions/{occurrence}/edit ({response.status_code})"
     # The error pages are pages too.
     client = app.test_client()
     response = client.get("/no-such-page")

@@ -193,6 +193,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /sessions/<int:session_id>/restore": expect(
         anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
     ),
+    # The matrix's session is not part of a series: changing its repeat is refused with 422.
+    "POST /sessions/<int:session_id>/repeat": expect(
+        anonymous=302, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
     "POST /sessions/<int:session_id>/complete": expect(
         anonymous=302, coordinator=303, tutor=(303, 403), student=(403, 403), parent=(403, 403)
     ),
@@ -364,6 +368,11 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "POST /sessions/<int:session_id>/complete": {"topics_covered": "Done", "version": "{version}"},
     "POST /sessions/<int:session_id>/review": {"rating": "4", "comment": "Good lesson"},
     "POST /sessions/<int:session_id>/restore": {"version": "{version}"},
+    "POST /sessions/<int:session_id>/repeat": {
+        "frequency": "weekly",
+        "repeat_count": "3",
+        "version": "{version}",
+    },
     "POST /sessions/attendance/bulk": {
         "action": "all-present",
         "session_id": "{session_id}",

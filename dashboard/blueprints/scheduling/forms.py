@@ -208,6 +208,33 @@ class CancelForm(FlaskForm):
         self.scope.choices = [SelectChoice(scope.value, labels[scope]) for scope in Scope]
 
 
+class RepeatForm(FlaskForm):
+    """How a series repeats from this occurrence on: how often, until when or how many times.
+
+    It shares the edit page with ``EditSessionForm`` and ``RescheduleForm``: its
+    ``repeat-`` ids keep every page id unique.
+    """
+
+    frequency = SelectField(
+        "Repeats",
+        id="repeat-frequency",
+        choices=[value for value in SESSION_FREQUENCIES if value != "one-time"],
+        # checked by the service after the version (a stale form is 409 first)
+        validate_choice=False,
+    )
+    repeat_until = DateField("Until (date)", id="repeat-repeat_until", validators=[Optional()])
+    repeat_count = IntegerField(
+        "Or number of sessions",
+        id="repeat-repeat_count",
+        validators=[Optional(), NumberRange(min=1, max=MAX_OCCURRENCES)],
+    )
+    override_reason = TextAreaField(
+        "Reason to schedule despite overlaps",
+        id="repeat-override_reason",
+        validators=[StorableText(None)],
+    )
+
+
 class RestoreForm(FlaskForm):
     """Bring a cancelled session back; a coordinator may override a conflict with a reason."""
 

@@ -23,6 +23,7 @@ from dashboard.blueprints.scheduling.forms import (
     CompleteForm,
     EditSessionForm,
     NewSessionForm,
+    RepeatForm,
     RescheduleForm,
     RestoreForm,
 )
@@ -129,12 +130,19 @@ def _edit_page(
         reschedule_form=reschedule_form,
         cancel_form=forms.get("cancel_form") or CancelForm(),
         complete_form=forms.get("complete_form") or CompleteForm(data=_completion_values(session)),
+        repeat_form=forms.get("repeat_form") or RepeatForm(data=_repeat_values(session)),
         view=get_session_view(session.id),
         series=scheduling.series_of(session),
         conflicts=forms.get("conflicts") or [],
         notice=forms.get("notice"),
         **context,
     )
+
+
+def _repeat_values(session: Session) -> dict[str, str | None]:
+    """The repeat form starts at the occurrence's own frequency (the end is asked anew)."""
+    frequency = session.session_frequency
+    return {"frequency": frequency if frequency in RepeatForm.frequency.kwargs["choices"] else None}
 
 
 def _completion_values(session: Session) -> dict[str, str]:
@@ -347,6 +355,34 @@ def complete(session_id: int) -> Response:
         else:
             return _lifecycle_done(session_id, "Session completed.")
     return _edit_page(session, 422, "complete_form", complete_form=form)
+
+
+@bp.post("/sessions/<int:session_id>/repeat")
+@login_required
+def repeat(session_id: int) -> Response:
+    """Give the session's series a new rule from this occurrence on (kept/added/cancelled)."""
+    session = _session_for(session_id)
+    form = RepeatForm()
+    conflicts: list = []
+    if form.validate_on_submit():
+        change = scheduling.RepeatChange(
+            frequency=form.frequency.data,
+            repeat_until=form.repeat_until.data,
+            repeat_count=form.repeat_count.data,
+            override_reason=form.override_reason.data,
+        )
+        try:
+            changed = scheduling.change_repeat(
+                current_user, session, change, _now(), version=_version()
+            )
+        except EditRejected as rejected:
+            return _refused(session_id, rejected)
+        except SchedulingError as error:
+            _attach(form, error)
+            conflicts = error.conflicts
+        else:
+            return _done(session_id, changed.summary())
+    return _edit_page(session, 422, "repeat_form", repeat_form=form, conflicts=conflicts)
 
 
 def default_new_date() -> date:

@@ -3,6 +3,7 @@
 - ``rules``: the form's input, its checks, the choices offered (nothing writes);
 - ``conflicts``: overlapping sessions and recorded coordinator overrides;
 - ``series``: repeating series, protected occurrences, splitting a series;
+- ``repeat``: a series' new rule from one occurrence on (kept, added, cancelled);
 - ``lifecycle``: create, edit, reschedule, cancel, complete — each one
   transaction, every change of an existing row through
   ``dashboard.services.session_writes.write_session`` (the one write path).
@@ -28,6 +29,7 @@ from dashboard.services.scheduling.lifecycle import (
     restore_session,
     update_sessions,
 )
+from dashboard.services.scheduling.repeat import RepeatChange, RepeatChanged, change_repeat
 from dashboard.services.scheduling.rules import (
     MAX_ALARM_MINUTES,
     MAX_NOTE_LENGTH,
@@ -62,11 +64,14 @@ __all__ = [
     "Conflict",
     "Option",
     "OverrideRow",
+    "RepeatChange",
+    "RepeatChanged",
     "SchedulingError",
     "Scope",
     "SessionInput",
     "cancel_sessions",
     "cancellation_targets",
+    "change_repeat",
     "check_topics",
     "complete_session",
     "create_sessions",

@@ -91,7 +91,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _one_transaction(function: Callable[P, R]) -> Callable[P, R]:
+def one_transaction(function: Callable[P, R]) -> Callable[P, R]:
     """Commit when ``function`` returns; roll back (and re-raise) when it refuses."""
 
     @wraps(function)
@@ -126,7 +126,7 @@ def lock_at_version(session_id: int, version: datetime | None) -> Session:
     return session
 
 
-def _notify(written: list[Applied], kind: str, chosen_id: int, now: datetime) -> None:
+def notify_people(written: list[Applied], kind: str, chosen_id: int, now: datetime) -> None:
     """Queue "cancelled" / "moved" emails to the people of the sessions just written.
 
     Queued in this transaction (a rolled-back change sends nothing), sent by the
@@ -148,7 +148,7 @@ def _notify(written: list[Applied], kind: str, chosen_id: int, now: datetime) ->
 # --- create ------------------------------------------------------------------
 
 
-@_one_transaction
+@one_transaction
 def create_sessions(user: User, data: SessionInput, now: datetime) -> list[Session]:
     """Validate and save one session, or every occurrence of a new series.
 
@@ -234,7 +234,7 @@ def create_sessions(user: User, data: SessionInput, now: datetime) -> list[Sessi
 # --- edit --------------------------------------------------------------------
 
 
-@_one_transaction
+@one_transaction
 def update_sessions(
     user: User,
     session: Session,
@@ -261,7 +261,7 @@ def update_sessions(
     series = series_of(session)
     if series is None or scope == Scope.THIS:
         written = [_update_one(user, session, course, data)]
-        _notify(written, "moved", session.id, now)
+        notify_people(written, "moved", session.id, now)
         return written
 
     tz = zone(data.tzid)
@@ -316,7 +316,7 @@ def update_sessions(
         for target, occurrence, (day, start, end) in planned
     ]
     record_overrides(user, [(t.id, slot) for t, _o, slot in planned], conflicts, reason)
-    _notify(written, "moved", session.id, now)
+    notify_people(written, "moved", session.id, now)
     return written
 
 
@@ -359,7 +359,7 @@ def _update_one(
 # --- lifecycle ---------------------------------------------------------------
 
 
-@_one_transaction
+@one_transaction
 def reschedule_session(
     user: User,
     session: Session,
@@ -407,7 +407,7 @@ def reschedule_session(
         user.id,
     )
     record_overrides(user, [(session.id, slot)], conflicts, reason)
-    _notify([applied], "moved", session.id, now)
+    notify_people([applied], "moved", session.id, now)
     return applied
 
 
@@ -442,7 +442,7 @@ def _recurrence_id(session: Session) -> datetime | None:
     return recurrence.parse_recurrence_id(raw) if raw else None
 
 
-@_one_transaction
+@one_transaction
 def cancel_sessions(
     user: User,
     session: Session,
@@ -477,6 +477,16 @@ def cancel_sessions(
         write_session(target.id, target.updated_at, {"status": "cancelled"}, user.id)
         for target in targets
     ]
+    record_cancellations(user, targets, reason, reason_text, now)
+    notify_people(written, "cancelled", session.id, now)
+    return written
+
+
+def record_cancellations(
+    user: User, targets: list[Session], reason: str, reason_text: str | None, now: datetime
+) -> None:
+    """One ``session_cancellations`` row per cancelled session: why, who, and whether late
+    (less than ``LATE_CANCELLATION_HOURS`` before that session's start). Flushes."""
     late_before = timedelta(hours=LATE_CANCELLATION_HOURS)
     db.session.add_all(
         SessionCancellation(
@@ -489,11 +499,9 @@ def cancel_sessions(
         for target in targets
     )
     db.session.flush()
-    _notify(written, "cancelled", session.id, now)
-    return written
 
 
-@_one_transaction
+@one_transaction
 def restore_session(
     user: User,
     session: Session,
@@ -529,7 +537,7 @@ def restore_session(
     return applied
 
 
-@_one_transaction
+@one_transaction
 def complete_session(
     user: User,
     session: Session,
