@@ -316,6 +316,20 @@ MATRIX: dict[str, dict[str, int]] = {
     "PATCH /api/v1/sessions/<int:session_id>": expect(
         anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
     ),
+    # The lifecycle operations; the matrix's session is completed (see subjects()), so
+    # moving, cancelling or restoring it is refused with 422; completing again is fine.
+    "POST /api/v1/sessions/<int:session_id>/reschedule": expect(
+        anonymous=401, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /api/v1/sessions/<int:session_id>/cancel": expect(
+        anonymous=401, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /api/v1/sessions/<int:session_id>/restore": expect(
+        anonymous=401, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
+    "POST /api/v1/sessions/<int:session_id>/complete": expect(
+        anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
+    ),
     "GET /api/v1/whiteboard_sessions": expect(
         anonymous=401, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
     ),
@@ -390,13 +404,27 @@ API_BODIES: dict[str, dict[str, str]] = {
         "end_time": "11:00",
     },
     "PATCH /api/v1/sessions/<int:session_id>": {"priority_level": "high"},
+    "POST /api/v1/sessions/<int:session_id>/reschedule": {
+        "session_date": "2099-01-05",
+        "start_time": "10:00",
+        "end_time": "11:00",
+    },
+    "POST /api/v1/sessions/<int:session_id>/cancel": {"reason": "tutor-cancelled"},
+    "POST /api/v1/sessions/<int:session_id>/restore": {},
+    "POST /api/v1/sessions/<int:session_id>/complete": {"public_note": "Done"},
     "POST /api/v1/whiteboard_sessions": {
         "session_name": "Matrix board",
         "board_url": "https://board.example/matrix",
     },
     "PATCH /api/v1/whiteboard_sessions/<int:board_id>": {"session_name": "Renamed board"},
 }
-API_IF_MATCH = {"PATCH /api/v1/sessions/<int:session_id>"}
+API_IF_MATCH = {
+    "PATCH /api/v1/sessions/<int:session_id>",
+    "POST /api/v1/sessions/<int:session_id>/reschedule",
+    "POST /api/v1/sessions/<int:session_id>/cancel",
+    "POST /api/v1/sessions/<int:session_id>/restore",
+    "POST /api/v1/sessions/<int:session_id>/complete",
+}
 #: Accounts that get a write token for the API rows (the role cases', and the "other" tutor).
 API_TOKEN_USERS = sorted(
     {case.email for case in ROLE_CASES.values() if case.email} | {"tutor2@example.com"}

@@ -46,4 +46,4 @@ def _configure_openapi(state: BlueprintSetupState) -> None:
     configure_openapi(state.app)
 
 
-from dashboard.blueprints.api import docs, resources, sessions  # noqa: E402,F401
+from dashboard.blueprints.api import docs, lifecycle, resources, sessions  # noqa: E402,F401

@@ -19,6 +19,8 @@ from marshmallow import ValidationError, pre_load
 from dashboard.choices import (
     API_TOKEN_SCOPES,
     ATTENDANCE_STATUSES,
+    CANCELLATION_REASON_TEXT_MAX,
+    CANCELLATION_REASONS,
     PRIORITY_LEVELS,
     ROLES,
     SESSION_FREQUENCIES,
@@ -181,7 +183,8 @@ class SessionPatch(Schema):
 
     Other columns (date, times, status, series, reviews, timestamps) are not
     changed by PATCH: moving, cancelling and completing a session apply the
-    scheduling rules (conflicts, series) on the scheduling pages.
+    scheduling rules (conflicts, series), through ``…/reschedule``, ``…/cancel``,
+    ``…/restore`` and ``…/complete`` (``api/lifecycle.py``).
     """
 
     tutor_attendance_status = String(validate=OneOf(ATTENDANCE_STATUSES))
@@ -213,7 +216,11 @@ class SessionPatch(Schema):
             if fixed:
                 raise ValidationError(
                     {
-                        name: ["This column is not changed with PATCH (see the scheduling pages)."]
+                        name: [
+                            "This column is not changed with PATCH: move, cancel, restore or "
+                            "complete the session with POST …/reschedule, …/cancel, …/restore "
+                            "or …/complete."
+                        ]
                         for name in fixed
                     }
                 )
@@ -221,6 +228,72 @@ class SessionPatch(Schema):
 
 
 assert set(SessionPatch().fields) == set(SESSION_FIELD_ACTIONS), "PATCH fields = permissions'"
+
+
+# --- the lifecycle: what PATCH does not change ----------------------------------
+
+
+def _override_reason() -> String:
+    return String(
+        allow_none=True,
+        validate=[Length(max=scheduling.MAX_REASON_LENGTH), printable],
+        metadata={"description": "Coordinators: schedule despite overlaps, saying why"},
+    )
+
+
+class SessionReschedule(Schema):
+    """Move the session in place to a new date and times (status ``rescheduled``)."""
+
+    session_date = Date(required=True)
+    start_time = _time("New start, HH:MM in the centre's zone", required=True)
+    end_time = _time("New end, HH:MM (after the start, same day)", required=True)
+    override_reason = _override_reason()
+
+
+class SessionCancel(Schema):
+    """Cancel the session, or part of its series, saying why (rows are kept)."""
+
+    reason = String(required=True, validate=OneOf(CANCELLATION_REASONS))
+    reason_text = String(
+        allow_none=True,
+        validate=[Length(max=CANCELLATION_REASON_TEXT_MAX), printable],
+        metadata={"description": "Required when the reason is `other`"},
+    )
+    scope = String(
+        validate=OneOf([scope.value for scope in scheduling.Scope]),
+        metadata={"description": "A series: `this` (default), `following` or `all`"},
+    )
+
+
+class SessionRestore(Schema):
+    """Bring a cancelled session back to ``scheduled`` (conflict-checked)."""
+
+    override_reason = _override_reason()
+
+
+class SessionComplete(Schema):
+    """Mark the session completed (from its start): topics covered and lesson notes."""
+
+    topics_covered = List(
+        String(validate=[Length(max=scheduling.MAX_TOPIC_LENGTH), printable]),
+        validate=Length(max=scheduling.MAX_TOPICS),
+    )
+    public_note = String(
+        allow_none=True,
+        validate=[Length(max=scheduling.MAX_NOTE_LENGTH), printable],
+        metadata={"description": "For the student and parents"},
+    )
+    private_note = String(
+        allow_none=True,
+        validate=[Length(max=scheduling.MAX_NOTE_LENGTH), printable],
+        metadata={"description": "For the tutor and coordinators only"},
+    )
+
+
+class SessionList(Schema):
+    """The sessions a change wrote (a series change may write several)."""
+
+    data = List(Nested(SessionOut), required=True)
 
 
 # --- everything else ---------------------------------------------------------

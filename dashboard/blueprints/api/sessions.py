@@ -65,7 +65,7 @@ _FILTERS = (
 _API_FIELD_NAMES = {"frequency": "session_frequency"}
 
 
-def _session(session_id: int, action: Action = Action.VIEW) -> SessionView:
+def session_for(session_id: int, action: Action = Action.VIEW) -> SessionView:
     # The shared ``int`` converter (dashboard.input_guard) already keeps ids past
     # PostgreSQL's integer out of the rule: they are a plain 404 before this runs.
     return load_session_for(session_id, action)
@@ -127,10 +127,10 @@ def list_sessions(query: dict[str, Any]) -> Response:
 )
 def get_session(session_id: int) -> Response:
     """One session, with its ETag."""
-    return session_response(_session(session_id))
+    return session_response(session_for(session_id))
 
 
-def _time_of(text: str) -> time:
+def time_of(text: str) -> time:
     return time.fromisoformat(text)  # the schema's pattern admits only HH:MM[:SS]
 
 
@@ -152,8 +152,8 @@ def create_session(body: dict[str, Any]) -> Response:
     data = scheduling.SessionInput(
         enrolled_courses_id=body["enrolled_courses_id"],
         session_date=body["session_date"],
-        start_time=_time_of(body["start_time"]),
-        end_time=_time_of(body["end_time"]),
+        start_time=time_of(body["start_time"]),
+        end_time=time_of(body["end_time"]),
         tzid=current_app.config["SCHEDULE_TIMEZONE"],
         session_mode=body.get("session_mode", "online"),
         location=body.get("location"),
@@ -174,7 +174,7 @@ def create_session(body: dict[str, Any]) -> Response:
         )
     except scheduling.SchedulingError as error:
         db.session.rollback()
-        raise _scheduling_problem(error) from None
+        raise scheduling_problem(error) from None
     views = fetch_session_views(
         session_view_select()
         .where(Session.id.in_([session.id for session in created]))
@@ -186,7 +186,7 @@ def create_session(body: dict[str, Any]) -> Response:
     return json_response({"data": [session_record(view) for view in views]}, 201, headers)
 
 
-def _scheduling_problem(error: scheduling.SchedulingError) -> Problem:
+def scheduling_problem(error: scheduling.SchedulingError) -> Problem:
     errors = {_API_FIELD_NAMES.get(name, name): messages for name, messages in error.errors.items()}
     detail = " ".join(message for messages in errors.values() for message in messages)
     if not error.conflicts:
@@ -220,7 +220,7 @@ def _scheduling_problem(error: scheduling.SchedulingError) -> Problem:
 )
 def patch_session(session_id: int, body: dict[str, Any]) -> Response:
     """Partial update through the one write path (version-checked, audited)."""
-    view = _session(session_id)
+    view = session_for(session_id)
     if not body:
         raise Problem(422, "Send at least one field to change.")
     refused = fields_refused(current_user, view, body)
@@ -230,12 +230,12 @@ def patch_session(session_id: int, body: dict[str, Any]) -> Response:
             f"You may not change {', '.join(refused)} of this session.",
             errors={name: ["Your account may not change this field."] for name in refused},
         )
-    version = _version_from_if_match(view)
+    version = version_from_if_match(view)
     try:
         api_sessions.patch_session(view, version, body, current_user.id)
     except StaleEdit:
         db.session.rollback()
-        raise _stale(view.id) from None
+        raise stale_problem(view.id) from None
     except InvalidEdit as error:
         db.session.rollback()
         raise Problem(422, error.message, errors={error.field or "body": [error.message]}) from None
@@ -246,7 +246,7 @@ def patch_session(session_id: int, body: dict[str, Any]) -> Response:
     return session_response(get_session_view(view.id) or view)
 
 
-def _version_from_if_match(view: SessionView) -> datetime | None:
+def version_from_if_match(view: SessionView) -> datetime | None:
     """The version the client read, from ``If-Match``: 428 without one, 412 if not current."""
     if not request.headers.get("If-Match", "").strip():
         raise Problem(
@@ -255,11 +255,11 @@ def _version_from_if_match(view: SessionView) -> datetime | None:
     if request.if_match.star_tag:
         raise Problem(428, "If-Match: * is not enough; send the session's ETag.")
     if view.version not in request.if_match.as_set():
-        raise _stale(view.id)
+        raise stale_problem(view.id)
     return parse_version(view.version)
 
 
-def _stale(session_id: int) -> Problem:
+def stale_problem(session_id: int) -> Problem:
     current = get_session_view(session_id)
     if current is None:
         return Problem(404, f"There is no session #{session_id}.")
