@@ -8,7 +8,7 @@ The series is made on dates weeks past the demo's and deleted afterwards (the
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import icalendar
 import pytest
@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from dashboard.extensions import db
 from dashboard.models import EnrolledCourse, Session
+from tests.e2e.conftest import PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -112,6 +113,23 @@ def test_tutor_schedules_cancels_and_moves_a_weekly_series(page_as, scratch, dem
     assert [start_of(page, i) for i in ids[3:]] == ["09:30", "09:30", "09:30"]
     statuses = [s.status for s in scratch.new_sessions()]
     assert statuses[1] == "cancelled" and statuses.count("cancelled") == 1
+
+    # Extend it: from the fourth on, weekly for five sessions (two more), on a phone.
+    page.set_viewport_size(PHONE)
+    page.goto(f"/sessions/{ids[3]}/edit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    repeat = page.locator("form.repeat-form")
+    expect(repeat).to_contain_text("Repeats every week, 3 times")
+    repeat.get_by_label("Or number of sessions").fill("5")
+    repeat.get_by_role("button", name="Change the series").click()
+    page.wait_for_url(re.compile(rf"/sessions/{ids[3]}$"))
+    expect(page.locator(".flash")).to_have_text(
+        "The series repeats anew: 3 sessions kept, 2 sessions added, 0 sessions cancelled."
+    )
+    extended = scratch.new_sessions()
+    assert [s.session_date for s in extended] == [first_day + timedelta(weeks=n) for n in range(8)]
+    assert {s.start_time for s in extended[6:]} == {time(9, 30)}
+    assert {tuple(s.topics) for s in extended[6:]} == {("Quadratics", "Graphs")}
 
 
 def test_calendar_feed_is_a_calendar(page_as):
