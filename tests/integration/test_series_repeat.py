@@ -8,8 +8,9 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from dashboard.choices import ENROLMENT_ENDED
 from dashboard.extensions import db
-from dashboard.models import Session, SessionSeries
+from dashboard.models import EnrolledCourse, Session, SessionSeries
 from dashboard.services.scheduling.repeat import REPEAT_CHANGED_REASON
 from tests.helpers import database_fingerprint
 from tests.integration.lesson_support import rows
@@ -244,3 +245,19 @@ def test_the_edit_page_offers_the_form_only_for_a_series(client, auth, app, demo
     assert "Change how it repeats" not in client.get(f"/sessions/{one_time}/edit").get_data(
         as_text=True
     )
+
+
+def test_an_ended_enrolment_takes_no_added_sessions_but_may_end_sooner(client, auth, app, series):
+    with app.app_context():
+        db.session.execute(
+            sa.update(EnrolledCourse)
+            .where(EnrolledCourse.id == enrolment(app, "tutor1", "student1"))
+            .values(status=ENROLMENT_ENDED, ended_at=sa.func.now())
+        )
+        db.session.commit()
+    page = _refused(client, auth, app, series[2], 422, frequency="weekly", repeat_count="9")
+    assert "this enrolment takes no new ones" in page
+
+    response = change_repeat(client, auth, app, series[2], frequency="weekly", repeat_count="2")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert [get_session(app, i).status for i in series[2:]] == ["scheduled"] * 2 + ["cancelled"] * 2

@@ -29,7 +29,9 @@ from datetime import date, datetime
 from dashboard.choices import CANCELLATION_REASON_OTHER
 from dashboard.extensions import db
 from dashboard.models import EnrolledCourse, Session, SessionSeries, User
+from dashboard.permissions import may_schedule_course
 from dashboard.services import recurrence
+from dashboard.services.enrolments import is_open
 from dashboard.services.scheduling.conflicts import (
     find_conflicts,
     record_overrides,
@@ -208,6 +210,16 @@ def change_repeat(
         raise SchedulingError(errors)
     course = db.session.get(EnrolledCourse, series.enrolled_courses_id)
     assert course is not None
+    if added and not (may_schedule_course(user, course) and is_open(course)):
+        raise SchedulingError(
+            {
+                "frequency": [
+                    "The new rule adds sessions, but this enrolment takes no new ones (it has "
+                    "ended, or its tutor or student is no longer active). Reopen it under "
+                    "Enrolments, or choose a rule that ends sooner."
+                ]
+            }
+        )
     conflicts = find_conflicts(
         course.tutor_id, course.student_id, slots, exclude_ids=[m.id for m in dropped]
     )
