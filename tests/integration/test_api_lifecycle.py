@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import database_fingerprint
 from tests.integration.lesson_support import rows
-from tests.integration.test_api_sessions import SOON, World, etag
+from tests.integration.test_api_sessions import SOON, World, etag, new_session
 
 
 @pytest.fixture
@@ -205,3 +205,35 @@ def test_patching_status_or_times_names_the_operation_to_use(client, world):
     errors = response.get_json()["errors"]
     assert set(errors) == {"status", "start_time"}
     assert "POST …/reschedule, …/cancel, …/restore or …/complete" in errors["status"][0]
+
+
+def test_a_series_repeats_anew_from_an_occurrence(app, client, world):
+    made = client.post(
+        "/api/v1/sessions",
+        json=new_session(world, session_frequency="weekly", repeat_count=4),
+        headers=world.headers(),
+    ).get_json()["data"]
+    response = post(
+        client, world, made[1]["id"], "repeat", {"session_frequency": "biweekly", "repeat_count": 3}
+    )
+    assert response.status_code == 200, response.get_json()
+    answered = response.get_json()["data"]
+    # from the second on, every two weeks three times: 2nd kept, 3rd cancelled, 4th kept, 6th new
+    assert [(s["id"], s["status"]) for s in answered[:3]] == [
+        (made[1]["id"], "scheduled"),
+        (made[2]["id"], "cancelled"),
+        (made[3]["id"], "scheduled"),
+    ]
+    assert len(answered) == 4 and answered[3]["status"] == "scheduled"
+    assert {s["recurring_pattern"]["rrule"] for s in answered} == {"FREQ=WEEKLY;INTERVAL=2;COUNT=3"}
+    first = client.get(f"/api/v1/sessions/{made[0]['id']}", headers=world.headers()).get_json()
+    assert first["recurring_pattern"]["series_id"] != answered[0]["recurring_pattern"]["series_id"]
+
+    refused = post(client, world, made[0]["id"], "repeat", {"session_frequency": "weekly"})
+    assert refused.status_code == 422
+    assert "repeat_until" in refused.get_json()["errors"]
+    one_time = post(
+        client, world, world.mine[0], "repeat", {"session_frequency": "weekly", "repeat_count": 2}
+    )
+    assert one_time.status_code == 422
+    assert "does not repeat" in one_time.get_json()["errors"]["session_frequency"][0]

@@ -330,6 +330,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /api/v1/sessions/<int:session_id>/complete": expect(
         anonymous=401, coordinator=200, tutor=(200, 403), student=(403, 403), parent=(403, 403)
     ),
+    # ... and it is no series, so changing its repeat is refused with 422 too.
+    "POST /api/v1/sessions/<int:session_id>/repeat": expect(
+        anonymous=401, coordinator=422, tutor=(422, 403), student=(403, 403), parent=(403, 403)
+    ),
     "GET /api/v1/whiteboard_sessions": expect(
         anonymous=401, coordinator=200, tutor=(200, 200), student=(403, 403), parent=(403, 403)
     ),
@@ -412,6 +416,10 @@ API_BODIES: dict[str, dict[str, str]] = {
     "POST /api/v1/sessions/<int:session_id>/cancel": {"reason": "tutor-cancelled"},
     "POST /api/v1/sessions/<int:session_id>/restore": {},
     "POST /api/v1/sessions/<int:session_id>/complete": {"public_note": "Done"},
+    "POST /api/v1/sessions/<int:session_id>/repeat": {
+        "session_frequency": "weekly",
+        "repeat_until": "2099-01-05",
+    },
     "POST /api/v1/whiteboard_sessions": {
         "session_name": "Matrix board",
         "board_url": "https://board.example/matrix",
@@ -424,6 +432,7 @@ API_IF_MATCH = {
     "POST /api/v1/sessions/<int:session_id>/cancel",
     "POST /api/v1/sessions/<int:session_id>/restore",
     "POST /api/v1/sessions/<int:session_id>/complete",
+    "POST /api/v1/sessions/<int:session_id>/repeat",
 }
 #: Accounts that get a write token for the API rows (the role cases', and the "other" tutor).
 API_TOKEN_USERS = sorted(

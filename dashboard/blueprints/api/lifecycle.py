@@ -1,4 +1,5 @@
-"""``/api/v1/sessions/<id>/reschedule|cancel|restore|complete``: what PATCH does not change.
+"""``/api/v1/sessions/<id>/reschedule|cancel|restore|complete|repeat``: what PATCH does not
+change.
 
 Date, times and status follow the scheduling rules (conflicts, series,
 "completed only from the start"…), so they have their own operations, one per
@@ -27,6 +28,7 @@ from dashboard.blueprints.api.schemas import (
     SessionComplete,
     SessionList,
     SessionOut,
+    SessionRepeat,
     SessionReschedule,
     SessionRestore,
 )
@@ -206,3 +208,42 @@ def complete_session(session_id: int, body: dict[str, Any]) -> Response:
         ),
     )
     return _the_session(session_id)
+
+
+@bp.post("/sessions/<int:session_id>/repeat")
+@bp.input(SessionRepeat, location="json", arg_name="body")
+@bp.output(SessionList)
+@bp.doc(
+    summary="Change how a series repeats from this occurrence on",
+    description="Occurrences that fit the new rule are kept, missing ones added (checked "
+    "for overlaps: 409), open ones that no longer fit cancelled; earlier ones keep the old "
+    "rule. Answers the occurrences of the series from this one on.",
+    tags=["Sessions"],
+    security=SECURITY_SCHEME,
+    responses=problems(403, 404, 409, 412, 422, 428),
+)
+def repeat_series(session_id: int, body: dict[str, Any]) -> Response:
+    """Give the series a new rule through ``scheduling.change_repeat``."""
+    _run(
+        session_id,
+        lambda session, version: scheduling.change_repeat(
+            current_user._get_current_object(),
+            session,
+            scheduling.RepeatChange(
+                frequency=body["session_frequency"],
+                repeat_until=body.get("repeat_until"),
+                repeat_count=body.get("repeat_count"),
+                override_reason=body.get("override_reason"),
+            ),
+            _now(),
+            version=version,
+        ),
+    )
+    session = db.session.get(Session, session_id, populate_existing=True)
+    series_id = (session.recurring_pattern or {}).get("series_id") if session else None
+    views = fetch_session_views(
+        session_view_select()
+        .where(Session.recurring_pattern["series_id"].as_integer() == series_id)
+        .order_by(Session.session_date, Session.start_time, Session.id)
+    )
+    return json_response({"data": [session_record(view) for view in views]})

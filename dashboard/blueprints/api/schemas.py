@@ -290,6 +290,21 @@ class SessionComplete(Schema):
     )
 
 
+class SessionRepeat(Schema):
+    """A series' new rule from this occurrence on (kept / added / cancelled)."""
+
+    session_frequency = String(
+        required=True, validate=OneOf([f for f in SESSION_FREQUENCIES if f != "one-time"])
+    )
+    repeat_until = Date(allow_none=True, metadata={"description": "The last day (or a count)"})
+    repeat_count = Integer(
+        allow_none=True,
+        validate=Range(1, recurrence.MAX_OCCURRENCES),
+        metadata={"description": "How many sessions from this one on (or an end date)"},
+    )
+    override_reason = _override_reason()
+
+
 class SessionList(Schema):
     """The sessions a change wrote (a series change may write several)."""
 

@@ -226,16 +226,17 @@ def change_repeat(
     reason = settle_conflicts(user, conflicts, change.override_reason)
 
     series.rrule = rule
-    for member in kept:
+
+    def with_rule(member: Session) -> dict[str, object]:
         pattern = {**(member.recurring_pattern or {}), "rrule": rule}
-        write_session(
-            member.id,
-            member.updated_at,
-            {"recurring_pattern": pattern, "session_frequency": change.frequency},
-            user.id,
-        )
+        return {"recurring_pattern": pattern, "session_frequency": change.frequency}
+
+    for member in kept:
+        write_session(member.id, member.updated_at, with_rule(member), user.id)
     cancelled = [
-        write_session(member.id, member.updated_at, {"status": "cancelled"}, user.id)
+        write_session(
+            member.id, member.updated_at, {**with_rule(member), "status": "cancelled"}, user.id
+        )
         for member in dropped
     ]
     record_cancellations(user, dropped, CANCELLATION_REASON_OTHER, REPEAT_CHANGED_REASON, now)
