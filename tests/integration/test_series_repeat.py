@@ -261,3 +261,76 @@ def test_an_ended_enrolment_takes_no_added_sessions_but_may_end_sooner(client, a
     response = change_repeat(client, auth, app, series[2], frequency="weekly", repeat_count="2")
     assert response.status_code == 303, response.get_data(as_text=True)
     assert [get_session(app, i).status for i in series[2:]] == ["scheduled"] * 2 + ["cancelled"] * 2
+
+
+def test_moving_the_lessons_to_another_weekday_keeps_every_row(client, auth, app, series):
+    before = session_count(app)
+    thursday = future(60 + 14 + 2)  # two days after the third occurrence
+
+    response = change_repeat(
+        client,
+        auth,
+        app,
+        series[2],
+        frequency="weekly",
+        repeat_count="4",
+        starting=thursday.isoformat(),
+    )
+
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "4 sessions kept" not in page and "4 sessions moved" in page
+    assert session_count(app) == before
+    after = {i: get_session(app, i) for i in series}
+    assert [after[i].session_date for i in series[2:]] == [
+        thursday + timedelta(weeks=n) for n in range(4)
+    ]
+    assert [after[i].session_date for i in series[:2]] == [future(60), future(60 + 7)]
+    moved = after[series[2]].recurring_pattern
+    assert moved["recurrence_id"] == f"{thursday.isoformat()}T10:00"
+    assert series_row(app, moved["series_id"]).dtstart == thursday
+    # a later change matches the moved rows by their new dates
+    again = change_repeat(client, auth, app, series[2], frequency="weekly", repeat_count="5")
+    assert again.status_code == 303
+    summary = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "4 sessions kept, 1 session added, 0 sessions cancelled" in summary
+
+
+def test_the_new_rule_cannot_start_in_the_past_or_before_an_earlier_occurrence(
+    client, auth, app, series
+):
+    page = _refused(
+        client,
+        auth,
+        app,
+        series[2],
+        422,
+        frequency="weekly",
+        repeat_count="3",
+        starting=future(60 + 7).isoformat(),
+    )
+    assert "after the series&#39; earlier session on" in page
+    page = _refused(
+        client,
+        auth,
+        app,
+        series[0],
+        422,
+        frequency="weekly",
+        repeat_count="3",
+        starting=date.today().replace(year=date.today().year - 1).isoformat(),
+    )
+    assert "cannot start in the past" in page
+
+
+def test_the_form_starts_at_the_original_date_of_an_occurrence_moved_alone(
+    client, auth, app, series
+):
+    with app.app_context():
+        db.session.execute(
+            sa.update(Session).where(Session.id == series[3]).values(session_date=future(60 + 22))
+        )
+        db.session.commit()
+    page = client.get(f"/sessions/{series[3]}/edit").get_data(as_text=True)
+    starting = page.split('id="repeat-starting"', 1)[1].split(">", 1)[0]
+    assert f'value="{future(60 + 21).isoformat()}"' in starting

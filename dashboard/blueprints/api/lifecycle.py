@@ -234,6 +234,7 @@ def repeat_series(session_id: int, body: dict[str, Any]) -> Response:
                 repeat_until=body.get("repeat_until"),
                 repeat_count=body.get("repeat_count"),
                 override_reason=body.get("override_reason"),
+                starting=body.get("starting"),
             ),
             _now(),
             version=version,

@@ -296,6 +296,10 @@ class SessionRepeat(Schema):
     session_frequency = String(
         required=True, validate=OneOf([f for f in SESSION_FREQUENCIES if f != "one-time"])
     )
+    starting = Date(
+        allow_none=True,
+        metadata={"description": "The new rule's first day (default: this occurrence's own)"},
+    )
     repeat_until = Date(allow_none=True, metadata={"description": "The last day (or a count)"})
     repeat_count = Integer(
         allow_none=True,

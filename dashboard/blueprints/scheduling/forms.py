@@ -222,6 +222,11 @@ class RepeatForm(FlaskForm):
         # checked by the service after the version (a stale form is 409 first)
         validate_choice=False,
     )
+    starting = DateField(
+        "From (date; another weekday moves the lessons)",
+        id="repeat-starting",
+        validators=[Optional()],
+    )
     repeat_until = DateField("Until (date)", id="repeat-repeat_until", validators=[Optional()])
     repeat_count = IntegerField(
         "Or number of sessions",

@@ -139,10 +139,14 @@ def _edit_page(
     )
 
 
-def _repeat_values(session: Session) -> dict[str, str | None]:
-    """The repeat form starts at the occurrence's own frequency (the end is asked anew)."""
+def _repeat_values(session: Session) -> dict[str, object]:
+    """The repeat form starts at the occurrence's frequency and original date (a lesson
+    moved on its own does not move the series); the end is asked anew."""
     frequency = session.session_frequency
-    return {"frequency": frequency if frequency in RepeatForm.frequency.kwargs["choices"] else None}
+    return {
+        "frequency": frequency if frequency in RepeatForm.frequency.kwargs["choices"] else None,
+        "starting": scheduling.original_day(session) or session.session_date,
+    }
 
 
 def _completion_values(session: Session) -> dict[str, str]:
@@ -370,6 +374,7 @@ def repeat(session_id: int) -> Response:
             repeat_until=form.repeat_until.data,
             repeat_count=form.repeat_count.data,
             override_reason=form.override_reason.data,
+            starting=form.starting.data,
         )
         try:
             changed = scheduling.change_repeat(

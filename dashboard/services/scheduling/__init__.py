@@ -29,7 +29,12 @@ from dashboard.services.scheduling.lifecycle import (
     restore_session,
     update_sessions,
 )
-from dashboard.services.scheduling.repeat import RepeatChange, RepeatChanged, change_repeat
+from dashboard.services.scheduling.repeat import (
+    RepeatChange,
+    RepeatChanged,
+    change_repeat,
+    original_day,
+)
 from dashboard.services.scheduling.rules import (
     MAX_ALARM_MINUTES,
     MAX_NOTE_LENGTH,
@@ -79,6 +84,7 @@ __all__ = [
     "form_values",
     "is_protected",
     "lock_at_version",
+    "original_day",
     "overrides_for",
     "parse_topics",
     "recent_overrides",
