@@ -20,7 +20,8 @@ def row_ids(page: str) -> list[int]:
 
 
 def count_line(page: str) -> str:
-    return re.search(r'id="result-count" role="status">([^<]*)<', page).group(1)
+    """The result count's sentence (without the links that may follow it)."""
+    return re.search(r'id="result-count" role="status">([^<]*)<', page).group(1).strip()
 
 
 @pytest.fixture
@@ -412,3 +413,31 @@ def test_a_stale_row_is_refreshed_with_a_notice_and_nothing_changes(app, client,
     body = response.get_data(as_text=True)
     assert f'<tr id="row-session-{centre["p1"]}" hx-swap-oob="true">' in body
     assert 'role="alert">' in body.split("<template>")[1]
+
+
+CLEAR_LINK = '<a id="clear-filters" href="/coordinator/sessions">Clear filters</a>'
+
+
+@pytest.mark.parametrize(
+    ("query", "offered"),
+    [
+        ("", False),  # the default list: nothing to clear
+        ("?sort=tutor&dir=desc&page=1", False),  # sorting is not a filter
+        ("?tutor=&student=&status=&q=", False),  # empty values mean "any"
+        ("?status=completed", True),
+        ("?q=physics", True),
+        ("?featured=yes", True),
+        ("?from=&to=", True),  # every date instead of the default window
+        ("?from=2025-03-01", True),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_clear_filters_is_offered_only_when_a_filter_is_set(
+    client, auth, centre, query, offered, htmx
+):
+    auth.login("boss@test.example")
+    headers = {"HX-Request": "true"} if htmx else {}
+    page = client.get(LIST + query, headers=headers).get_data(as_text=True)
+    assert (CLEAR_LINK in page) is offered
+    # in the results block, which htmx swaps when a filter changes
+    assert page.count("Clear filters") == (1 if offered else 0)
