@@ -379,7 +379,9 @@ def test_featuring_from_the_list_swaps_the_row_in_place(app, client, centre):
     assert full_row(app, centre["m1"])["is_featured"] is True
     body = response.get_data(as_text=True)
     row = re.search(r"<template>\s*(<tr .*?</tr>)\s*</template>", body, re.S).group(1)
-    assert row.startswith(f'<tr id="row-session-{centre["m1"]}" hx-swap-oob="true">')
+    assert row.startswith(
+        f'<tr id="row-session-{centre["m1"]}" data-session-id="{centre["m1"]}" hx-swap-oob="true">'
+    )
     assert '<span aria-hidden="true">★</span>' in row and ">Unfeature<" in row
     assert 'role="status">Saved<' in row
     # the row's form now carries the new version, so the next click works too
@@ -413,7 +415,10 @@ def test_a_stale_row_is_refreshed_with_a_notice_and_nothing_changes(app, client,
     assert response.status_code == 409
     assert full_row(app, centre["p1"]) == before
     body = response.get_data(as_text=True)
-    assert f'<tr id="row-session-{centre["p1"]}" hx-swap-oob="true">' in body
+    assert (
+        f'<tr id="row-session-{centre["p1"]}" data-session-id="{centre["p1"]}" hx-swap-oob="true">'
+        in body
+    )
     assert 'role="alert">' in body.split("<template>")[1]
 
 
