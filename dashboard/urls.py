@@ -1,8 +1,11 @@
-"""Redirect targets we accept from users: local paths only (no open redirects)."""
+"""URLs from and for users: redirect targets we accept (local paths only, no open
+redirects) and query strings cleaned of the empty values a GET form sends."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from werkzeug.datastructures import MultiDict
 
 
 def safe_local_path(target: str | None) -> str | None:
@@ -20,3 +23,22 @@ def safe_local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def empty_keys(args: MultiDict[str, str]) -> set[str]:
+    """The query-string keys that came with an empty value (``tutor=``).
+
+    A GET filter form submitted without JavaScript sends every field, so each
+    unset filter arrives empty; the pages answer such a request with a redirect
+    to the same page without them, so the address bar and bookmarks stay short.
+    """
+    return {key for key, value in args.items(multi=True) if value == ""}
+
+
+def without_empty(args: MultiDict[str, str]) -> dict[str, list[str]]:
+    """``args`` minus its empty values, every repeated value kept (for ``url_for``)."""
+    kept: dict[str, list[str]] = {}
+    for key, value in args.items(multi=True):
+        if value != "":
+            kept.setdefault(key, []).append(value)
+    return kept

@@ -109,6 +109,14 @@ class ScheduleQuery:
             if f.name not in self._NOT_FILTERS
         )
 
+    @property
+    def is_narrowed(self) -> bool:
+        """True when any filter, the dates included, differs from the default list.
+
+        The list then offers "Clear filters"; sorting and the page are not filters.
+        """
+        return self.is_filtered or not self.in_window
+
     def args(self, **changes: object) -> dict[str, str]:
         """Query-string arguments for this query with ``changes``; defaults are left out.
 

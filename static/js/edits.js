@@ -66,3 +66,89 @@ document.addEventListener("htmx:responseError", (event) => {
     }
   });
 })();
+
+// One save at a time per session. A change made while the previous save of the same
+// session is on the wire would carry the version (updated_at) that save is replacing, and
+// the server would refuse it with a 409 ("changed by someone else"). htmx's hx-sync
+// cannot queue it here: the waiting request belongs to a form the first answer replaces
+// (the card is swapped whole, a list row out of band), and htmx drops requests of
+// elements no longer in the page — the change would be lost. So a change made meanwhile
+// waits here, and once the answer has landed it is posted from the new form (its fresh
+// version, CSRF token and return path) with the values the user chose. After a refused
+// save (409, 422, …) the waiting changes are dropped: the card now says why, and shows
+// the values to decide on again.
+(() => {
+  const KEEP_FROM_NEW_FORM = new Set(["csrf_token", "version", "next", "oob"]);
+  const busy = new Set(); // ids of sessions with a save on the wire
+  const waiting = new Map(); // session id -> [{holderId, control, values}], oldest first
+  let letThrough = null; // the form of the waiting change being posted now
+  let sent = false;
+
+  // The inline-edit form of `elt`, the card or row holding it and its session.
+  const editOf = (elt) => {
+    const form = elt && elt.closest && elt.closest("form.inline-edit");
+    const holder = form && form.closest("[data-session-id][id]");
+    if (!holder) return null;
+    const control = [...form.classList].find((name) => name.startsWith("edit-"));
+    return control ? { form, holder, control, session: holder.dataset.sessionId } : null;
+  };
+
+  // htmx:confirm comes before htmx looks at hx-sync or a request already in flight.
+  document.addEventListener("htmx:confirm", (event) => {
+    const edit = editOf(event.detail.elt);
+    if (!edit || !busy.has(edit.session)) return;
+    if (edit.form === letThrough) {
+      letThrough = null;
+      return;
+    }
+    event.preventDefault();
+    const data = new FormData(edit.form);
+    const trigger = event.detail.triggeringEvent;
+    const button = trigger && trigger.submitter;
+    if (button && button.name) data.set(button.name, button.value);
+    const values = {};
+    for (const [name, value] of data) {
+      if (!KEEP_FROM_NEW_FORM.has(name)) values[name] = value;
+    }
+    // A later change of the same control replaces the one still waiting.
+    const queue = (waiting.get(edit.session) || []).filter((w) => w.control !== edit.control);
+    queue.push({ holderId: edit.holder.id, control: edit.control, values });
+    waiting.set(edit.session, queue);
+  });
+
+  document.addEventListener("htmx:beforeSend", (event) => {
+    const edit = editOf(event.detail.elt);
+    if (!edit) return;
+    busy.add(edit.session);
+    sent = true;
+    const xhr = event.detail.xhr;
+    // loadend comes after htmx has swapped the answer in (it swaps on load), and also
+    // after an error, abort or timeout, so a session is never left busy.
+    xhr.addEventListener("loadend", () => {
+      const ok = xhr.status >= 200 && xhr.status < 300;
+      setTimeout(() => postNext(edit.session, ok));
+    });
+  });
+
+  function postNext(session, lastSaved) {
+    const queue = waiting.get(session) || [];
+    if (!lastSaved) queue.length = 0;
+    while (queue.length) {
+      const { holderId, control, values } = queue.shift();
+      const holder = document.getElementById(holderId);
+      const form = holder && holder.querySelector(`form.${control}`);
+      if (!form) continue; // the control is gone (e.g. the session was cancelled)
+      for (const [name, value] of Object.entries(values)) {
+        const field = form.elements.namedItem(name);
+        if (field instanceof HTMLSelectElement) field.value = value; // show the choice
+      }
+      letThrough = form;
+      sent = false;
+      htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, values });
+      letThrough = null;
+      if (sent) return; // still busy: its loadend posts the next one
+    }
+    waiting.delete(session);
+    busy.delete(session);
+  }
+})();

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
@@ -304,3 +305,66 @@ def test_an_edit_on_the_detail_page_refreshes_all_details(page_as, scratch):
     expect(priority).to_have_text("urgent")
     card.get_by_role("button", name="Feature", exact=True).click()
     expect(featured).to_have_text("yes, highlighted by a coordinator")
+
+
+# Two changes made back to back, in one tick: the second is made while the first is on
+# the wire, before its answer has replaced the card (or row) and its version.
+BACK_TO_BACK = """(changes) => {
+  for (const [selector, value] of changes) {
+    const control = document.querySelector(selector);
+    control.value = value;
+    control.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+}"""
+CONTROLS = {  # where each control is, in the week's popover and in a schedule list row
+    "popover": {
+        "priority": "dialog #priority-{id}",
+        "attendance": "dialog #student-attendance-{id}",
+    },
+    "row": {"priority": "#row-priority-{id}", "attendance": "#row-student-attendance-{id}"},
+}
+
+
+@pytest.mark.parametrize(
+    ("place", "changes"),
+    [
+        pytest.param("popover", [("priority", "high"), ("attendance", "late")], id="popover"),
+        pytest.param("popover", [("priority", "high"), ("priority", "urgent")], id="popover-twice"),
+        pytest.param("row", [("priority", "high"), ("attendance", "late")], id="list-row"),
+    ],
+)
+def test_two_quick_changes_on_one_session_both_save(page_as, scratch, demo_ids, place, changes):
+    """The second change waits for the first answer and sends the version it brought
+    (no 409 "changed by someone else"); both choices are saved and shown."""
+    day = scratch.day(-53, weekday=2)  # a past lesson: attendance can be taken
+    session_id = scratch.session(day, time(10))
+    if place == "popover":
+        page = page_as(TUTOR)
+        page.goto(f"/tutors/{demo_ids[TUTOR]}/calendar?view=week&date={day.isoformat()}")
+        page.locator(f"#block-{session_id}").click()
+        expect(page.locator(f"dialog #session-{session_id}")).to_be_visible()
+    else:
+        page = page_as(COORDINATOR)
+        page.goto(f"/coordinator/sessions?from={day.isoformat()}&to={day.isoformat()}")
+    selectors = {c: s.format(id=session_id) for c, s in CONTROLS[place].items()}
+    posts = []
+    page.on("requestfinished", lambda r: posts.append(r) if r.method == "POST" else None)
+
+    page.evaluate(BACK_TO_BACK, [(selectors[control], value) for control, value in changes])
+    for _ in range(100):  # both answers, or 5 s
+        if len(posts) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert len(posts) == 2, f"one change was never sent: {[p.url for p in posts]}"
+    answers = [p.response() for p in posts]
+    assert [a.status for a in answers] == [200, 200], [a.text()[:300] for a in answers]
+    sent = [parse_qs(p.post_data)["version"][0] for p in posts]
+    new_version = re.search(r'name="version" value="([^"]+)"', answers[0].text()).group(1)
+    assert sent[1] == new_version != sent[0]  # the version the first answer brought
+
+    final = dict(changes)  # the last choice of each control
+    row = scratch.get(session_id)
+    assert row.priority_level == final["priority"]
+    assert row.student_attendance_status == final.get("attendance", "present")
+    for control, value in final.items():
+        expect(page.locator(selectors[control])).to_have_value(value)

@@ -51,6 +51,9 @@ def test_each_role_lands_on_its_home_page(client, auth, demo, email, home):
     assert response.status_code == 302
     assert response.location == expected
     assert client.get("/").location == expected
+    # "/" only picks the home page: it has no parameters, and each home page has its own
+    # (filters, view/date, tab), so a query string sent to "/" is not carried over.
+    assert client.get("/?view=week&tab=past&status=completed").location == expected
     assert client.get("/login").location == expected
     assert client.get(expected).status_code == 200
 

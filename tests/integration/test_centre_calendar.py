@@ -98,6 +98,38 @@ def test_course_filter_and_selected_options(client, auth, centre, app):
 
 
 @pytest.mark.parametrize(
+    ("query", "clean"),
+    [
+        # the filter form without JavaScript: every filter left at "Any" arrives empty
+        (
+            "view=week&date=2025-05-07&tutor=&student=&course=&status=",
+            "/calendar?view=week&date=2025-05-07",
+        ),
+        (
+            "tutor={theo}&student=&view=day&date=2025-05-07",
+            "/calendar?tutor={theo}&view=day&date=2025-05-07",
+        ),
+        ("status=&status=cancelled", "/calendar?status=cancelled"),
+        ("view=&date=", "/calendar"),
+    ],
+)
+def test_empty_filters_are_redirected_away(client, auth, centre, query, clean):
+    auth.login("boss@test.example")
+    response = client.get("/calendar?" + query.format(**centre))
+    assert response.status_code == 302
+    assert response.headers["Location"] == clean.format(**centre)  # the same path, always
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_empty_filters_are_not_redirected_for_htmx_or_other_roles(client, auth, centre):
+    auth.login("boss@test.example")
+    response = client.get("/calendar?view=week&tutor=", headers=HTMX)  # htmx swaps, no redirect
+    assert response.status_code == 200
+    auth.login("tina@test.example")
+    assert client.get("/calendar?tutor=").status_code == 403  # refused first, not redirected
+
+
+@pytest.mark.parametrize(
     "query", ["view=year", "date=2025-13-01", "tutor=abc", "status=lost", "tutor=99999999999"]
 )
 def test_bad_parameters_are_400(client, auth, centre, query):

@@ -13,6 +13,7 @@ from dashboard.choices import ROLE_COORDINATOR, ROLE_STUDENT, ROLE_TUTOR
 from dashboard.services.demo_data import DEMO_SESSIONS
 
 LIST = "/coordinator/sessions"
+HTMX = {"HX-Request": "true"}
 
 
 def row_ids(page: str) -> list[int]:
@@ -20,7 +21,8 @@ def row_ids(page: str) -> list[int]:
 
 
 def count_line(page: str) -> str:
-    return re.search(r'id="result-count" role="status">([^<]*)<', page).group(1)
+    """The result count's sentence (without the links that may follow it)."""
+    return re.search(r'id="result-count" role="status">([^<]*)<', page).group(1).strip()
 
 
 @pytest.fixture
@@ -60,11 +62,11 @@ def centre(build):
     return {"tom": tom, "tia": tia, "sam": sam, "zoe": zoe, **ids}
 
 
-def get(client, query: str = ""):
+def get(client, query: str = "", **options):
     """GET the list; over all dates unless ``query`` sets ``from`` or ``to``."""
     if "from=" not in query and "to=" not in query:
         query += ("&" if query else "?") + "from=&to="
-    return client.get(LIST + query)
+    return client.get(LIST + query, **options)
 
 
 def test_default_lists_every_session_by_date(client, auth, centre):
@@ -100,7 +102,8 @@ def test_default_lists_every_session_by_date(client, auth, centre):
 )
 def test_filters(client, auth, centre, query, expected):
     auth.login("boss@test.example")
-    page = get(client, query.format(**centre)).get_data(as_text=True)
+    # (empty filters are redirected to the address without them: followed here)
+    page = get(client, query.format(**centre), follow_redirects=True).get_data(as_text=True)
     assert row_ids(page) == [centre[key] for key in expected]
 
 
@@ -376,7 +379,9 @@ def test_featuring_from_the_list_swaps_the_row_in_place(app, client, centre):
     assert full_row(app, centre["m1"])["is_featured"] is True
     body = response.get_data(as_text=True)
     row = re.search(r"<template>\s*(<tr .*?</tr>)\s*</template>", body, re.S).group(1)
-    assert row.startswith(f'<tr id="row-session-{centre["m1"]}" hx-swap-oob="true">')
+    assert row.startswith(
+        f'<tr id="row-session-{centre["m1"]}" data-session-id="{centre["m1"]}" hx-swap-oob="true">'
+    )
     assert '<span aria-hidden="true">★</span>' in row and ">Unfeature<" in row
     assert 'role="status">Saved<' in row
     # the row's form now carries the new version, so the next click works too
@@ -410,5 +415,75 @@ def test_a_stale_row_is_refreshed_with_a_notice_and_nothing_changes(app, client,
     assert response.status_code == 409
     assert full_row(app, centre["p1"]) == before
     body = response.get_data(as_text=True)
-    assert f'<tr id="row-session-{centre["p1"]}" hx-swap-oob="true">' in body
+    assert (
+        f'<tr id="row-session-{centre["p1"]}" data-session-id="{centre["p1"]}" hx-swap-oob="true">'
+        in body
+    )
     assert 'role="alert">' in body.split("<template>")[1]
+
+
+CLEAR_LINK = '<a id="clear-filters" href="/coordinator/sessions">Clear filters</a>'
+
+
+@pytest.mark.parametrize(
+    ("query", "offered"),
+    [
+        ("", False),  # the default list: nothing to clear
+        ("?sort=tutor&dir=desc&page=1", False),  # sorting is not a filter
+        ("?status=completed", True),
+        ("?q=physics", True),
+        ("?featured=yes", True),
+        ("?from=&to=", True),  # every date instead of the default window
+        ("?from=2025-03-01", True),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_clear_filters_is_offered_only_when_a_filter_is_set(
+    client, auth, centre, query, offered, htmx
+):
+    auth.login("boss@test.example")
+    headers = {"HX-Request": "true"} if htmx else {}
+    page = client.get(LIST + query, headers=headers).get_data(as_text=True)
+    assert (CLEAR_LINK in page) is offered
+    # in the results block, which htmx swaps when a filter changes
+    assert page.count("Clear filters") == (1 if offered else 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "clean"),
+    [
+        # the filter form without JavaScript: every field is sent, unset ones empty
+        ("?q=&tutor=&student=&course=&status=completed&priority=&featured=", "?status=completed"),
+        ("?q=&tutor=&status=", ""),
+        # empty dates mean "no bound" and stay; default sort and page go with the empties
+        ("?q=art&tutor=&from=&to=&sort=date&dir=asc&page=1", "?q=art&from=&to="),
+        ("?status=&from=2025-03-01&to=", "?from=2025-03-01&to="),
+    ],
+)
+def test_empty_filters_are_redirected_to_the_short_address(client, auth, centre, query, clean):
+    auth.login("boss@test.example")
+    response = client.get(LIST + query)
+    assert response.status_code == 302
+    assert response.headers["Location"] == LIST + clean  # the same path, always
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_htmx_is_told_the_short_address_to_push(client, auth, centre):
+    auth.login("boss@test.example")
+    response = client.get(LIST + "?q=&tutor=&status=completed&from=&to=", headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    assert response.headers["HX-Push-Url"] == LIST + "?status=completed&from=&to="
+    # an address that is already short is pushed as htmx asked for it
+    response = client.get(LIST + "?status=completed&from=&to=", headers=HTMX)
+    assert "HX-Push-Url" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "query", ["?from=&to=", "?sort=date&dir=desc", "?tutor=&from=2025-03-09&to=2025-03-01"]
+)
+def test_addresses_without_empty_filters_or_with_errors_are_answered_in_place(
+    client, auth, centre, query
+):
+    auth.login("boss@test.example")
+    response = client.get(LIST + query)
+    assert response.status_code in (200, 400) and "Location" not in response.headers

@@ -705,7 +705,8 @@ def test_out_of_band_rows_and_facts_only_for_sessions_one_may_edit(app, client, 
     )
     assert answer.status_code == 200
     body = answer.get_data(as_text=True)
-    assert f'<tr id="row-session-{world.session_id}" hx-swap-oob="true">' in body
+    row_id = world.session_id
+    assert f'<tr id="row-session-{row_id}" data-session-id="{row_id}" hx-swap-oob="true">' in body
     assert f'id="session-facts-{world.session_id}" hx-swap-oob="true"' in body
     assert 'class="session-card' not in body  # a list row asks for no card
     assert "edit-featured" not in body  # a tutor is not offered the feature button

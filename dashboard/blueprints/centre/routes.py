@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask import Response, abort, request
+from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from dashboard.access import require
@@ -14,7 +14,7 @@ from dashboard.blueprints.sessions.board_choices import expect_board_choices
 from dashboard.choices import SESSION_STATUSES
 from dashboard.permissions import may_view_centre_calendar
 from dashboard.query_params import BadParameter, iso_date, one_of, optional_one_of, positive_int
-from dashboard.rendering import render_page
+from dashboard.rendering import is_htmx, render_page
 from dashboard.services.calendar import (
     CENTRE_LIMIT,
     DEFAULT_VIEW,
@@ -25,6 +25,7 @@ from dashboard.services.calendar import (
 )
 from dashboard.services.schedule_search import filter_options
 from dashboard.timezones import schedule_zone, viewer_zone
+from dashboard.urls import empty_keys, without_empty
 
 
 class LazyOptions:
@@ -49,8 +50,15 @@ def parse_filters(args: Mapping[str, str]) -> CentreFilter:
 @bp.get("/calendar")
 @login_required
 def calendar() -> Response:
-    """Every tutor's sessions by month, week, day or agenda, labelled and coloured by tutor."""
+    """Every tutor's sessions by month, week, day or agenda, labelled and coloured by tutor.
+
+    The filter form submitted without JavaScript sends ``tutor=&student=…`` for the
+    filters left at "Any": that request is sent on to the same page without them
+    (an empty value means the default here). htmx leaves them out itself.
+    """
     require(may_view_centre_calendar(current_user), "Only coordinators see the centre calendar.")
+    if empty_keys(request.args) and not is_htmx():
+        return redirect(url_for("centre.calendar", **without_empty(request.args)))
     zone = viewer_zone()
     now = datetime.now(zone)
     today = now.date()

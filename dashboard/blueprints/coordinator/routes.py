@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, request
+from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from dashboard.access import require
@@ -12,7 +12,7 @@ from dashboard.blueprints.coordinator import bp
 from dashboard.choices import PRIORITY_LEVELS, SESSION_STATUSES
 from dashboard.permissions import is_coordinator
 from dashboard.query_params import BadParameter, positive_int
-from dashboard.rendering import render_page
+from dashboard.rendering import is_htmx, render_page
 from dashboard.services.attendance import overdue_attendance
 from dashboard.services.schedule_search import (
     PAGE_SIZE,
@@ -23,6 +23,7 @@ from dashboard.services.schedule_search import (
 )
 from dashboard.services.scheduling import recent_overrides
 from dashboard.timezones import schedule_zone, viewer_zone
+from dashboard.urls import empty_keys
 
 
 class LazyOptions:
@@ -41,10 +42,20 @@ def sessions() -> Response:
 
     Invalid filter values answer 400 with the page (or results fragment) saying
     what is wrong, marked so htmx swaps it in; nothing is searched then.
+
+    The filter form sends every field, so a filter left at "Any" arrives empty
+    (``tutor=&status=…``). Such a request is answered with the list's own short
+    address (``ScheduleQuery.args``): without JavaScript a redirect to it, with
+    htmx the URL to push. Empty ``from``/``to`` are kept: they mean "no bound".
     """
     require(is_coordinator(current_user), "Only coordinators may see the whole schedule.")
     today = datetime.now(viewer_zone()).date()
     query, errors = parse_schedule_query(request.args, today)
+    clean_url = None
+    if not errors and empty_keys(request.args) - query.args().keys():
+        clean_url = url_for("coordinator.sessions", **query.args())
+        if not is_htmx():
+            return redirect(clean_url)
     if errors:
         results = ResultPage(rows=[], total=0, page=1)
     else:
@@ -63,6 +74,8 @@ def sessions() -> Response:
     )
     if errors:
         response.headers["X-Swap-Error"] = "true"  # htmx swaps this 400 (htmx-config.js)
+    if clean_url:
+        response.headers["HX-Push-Url"] = clean_url  # instead of the request's long URL
     return response
 
 

@@ -11,7 +11,12 @@ from dashboard.services.accounts import home_url_for
 
 @bp.get("/")
 def index() -> Response:
-    """Signed in: the role's home page; otherwise the sign-in page."""
+    """Signed in: the role's home page; otherwise the sign-in page.
+
+    A query string is not carried over: "/" has no parameters of its own, and each
+    role's page reads different ones (the list's filters, the calendar's view and
+    date, the upcoming tab), so nothing links here with one.
+    """
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     return redirect(url_for("auth.login"))
