@@ -159,7 +159,9 @@ DEMO_SESSIONS: list[DemoSession] = [
     DemoSession(5, 3, _T(18), 60, mode="hybrid", priority="low", topics=("Numbers",)),
     DemoSession(1, 4, _T(17), 90, featured=True, priority="high", topics=("Electricity",)),
     DemoSession(7, 5, _T(11), 60, status="cancelled", topics=("Past tense",)),
-    DemoSession(0, 7, _T(16), 60, topics=("Simultaneous equations",)),
+    # Featured a week ahead too: student 1 always has a featured session to come, whatever
+    # the time of day (today's 16:00 one is past by the evening).
+    DemoSession(0, 7, _T(16), 60, featured=True, topics=("Simultaneous equations",)),
     DemoSession(3, 8, _T(15, 30), 60, mode="in-person", topics=("Macbeth act 3",)),
     DemoSession(2, 9, _T(14), 60, priority="urgent", featured=True, topics=("Mock exam",)),
     DemoSession(6, 11, _T(16), 60, topics=("Optics",)),
