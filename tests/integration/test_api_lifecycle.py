@@ -218,14 +218,16 @@ def test_a_series_repeats_anew_from_an_occurrence(app, client, world):
     )
     assert response.status_code == 200, response.get_json()
     answered = response.get_json()["data"]
-    # From the second on, every two weeks three times: the 2nd and 4th stay on their dates,
-    # the 3rd moves to the one date still free (two weeks after the 4th).
-    weeks = [date.fromisoformat(made[1]["session_date"]) + timedelta(weeks=n) for n in (0, 2, 4)]
-    assert [(s["id"], s["session_date"], s["status"]) for s in answered] == [
-        (made[1]["id"], weeks[0].isoformat(), "scheduled"),
-        (made[3]["id"], weeks[1].isoformat(), "scheduled"),
-        (made[2]["id"], weeks[2].isoformat(), "scheduled"),
+    # From the second on, every two weeks three times: the 2nd and 4th stay, the 3rd is
+    # cancelled (off the rule), and the third date of the rule gets a new session.
+    weeks = [date.fromisoformat(made[1]["session_date"]) + timedelta(weeks=n) for n in range(5)]
+    assert [(s["session_date"], s["status"]) for s in answered] == [
+        (weeks[0].isoformat(), "scheduled"),
+        (weeks[1].isoformat(), "cancelled"),
+        (weeks[2].isoformat(), "scheduled"),
+        (weeks[4].isoformat(), "scheduled"),
     ]
+    assert [s["id"] for s in answered[:3]] == [made[1]["id"], made[2]["id"], made[3]["id"]]
     assert {s["recurring_pattern"]["rrule"] for s in answered} == {"FREQ=WEEKLY;INTERVAL=2;COUNT=3"}
     first = client.get(f"/api/v1/sessions/{made[0]['id']}", headers=world.headers()).get_json()
     assert first["recurring_pattern"]["series_id"] != answered[0]["recurring_pattern"]["series_id"]

@@ -210,7 +210,7 @@ def test_added_occurrences_are_conflict_checked_and_a_coordinator_may_override(
         ),
     )
     page = _refused(client, auth, app, series[0], 422, frequency="weekly", repeat_count="7")
-    assert "These times overlap other sessions; choose another time." in page
+    assert "These dates overlap other sessions: choose another first day or end" in page
 
     auth.login("coordinator@example.com")
     response = change_repeat(
@@ -256,7 +256,7 @@ def test_an_ended_enrolment_takes_no_added_sessions_but_may_end_sooner(client, a
         )
         db.session.commit()
     page = _refused(client, auth, app, series[2], 422, frequency="weekly", repeat_count="9")
-    assert "this enrolment takes no new ones" in page
+    assert "this enrolment takes no new dates" in page
 
     response = change_repeat(client, auth, app, series[2], frequency="weekly", repeat_count="2")
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -334,3 +334,73 @@ def test_the_form_starts_at_the_original_date_of_an_occurrence_moved_alone(
     page = client.get(f"/sessions/{series[3]}/edit").get_data(as_text=True)
     starting = page.split('id="repeat-starting"', 1)[1].split(">", 1)[0]
     assert f'value="{future(60 + 21).isoformat()}"' in starting
+
+
+def test_a_begun_or_completed_occurrence_keeps_its_date_taken(client, auth, app, series):
+    with app.app_context():  # the third was moved on its own to yesterday and taught
+        db.session.execute(
+            sa.update(Session)
+            .where(Session.id == series[2])
+            .values(session_date=date.today() - timedelta(days=1), status="completed")
+        )
+        db.session.commit()
+    before = session_count(app)
+
+    response = change_repeat(client, auth, app, series[0], frequency="weekly", repeat_count="6")
+
+    assert response.status_code == 303, response.get_data(as_text=True)
+    summary = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "5 sessions kept, 0 sessions added, 0 sessions cancelled" in summary
+    assert session_count(app) == before  # no second lesson on the taught one's date
+    assert get_session(app, series[2]).status == "completed"
+
+
+def test_moving_to_another_weekday_keeps_a_cancelled_week_cancelled(client, auth, app, series):
+    client.post(
+        f"/sessions/{series[1]}/cancel",
+        data={
+            "csrf_token": auth.csrf_token(),
+            "version": version_of(app, series[1]),
+            "reason": "student-cancelled",
+        },
+    )
+    wednesday = future(60 + 2)
+    response = change_repeat(
+        client,
+        auth,
+        app,
+        series[0],
+        frequency="weekly",
+        repeat_count="6",
+        starting=wednesday.isoformat(),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    after = [get_session(app, i) for i in series]
+    assert [s.session_date for s in after] == [wednesday + timedelta(weeks=n) for n in range(6)]
+    assert [s.status for s in after] == ["scheduled", "cancelled"] + ["scheduled"] * 4
+
+
+@pytest.mark.parametrize("field", ["repeat_until", "starting"])
+def test_dates_far_ahead_are_refused_not_a_500(client, auth, app, series, field):
+    fields = {"frequency": "weekly", "repeat_count": "3", field: "9999-12-31"}
+    if field == "repeat_until":
+        del fields["repeat_count"]
+    page = _refused(client, auth, app, series[0], 422, **fields)
+    assert "Choose a date within 10 years from today." in page
+
+
+def test_a_new_series_ending_far_ahead_is_refused_not_a_500(client, auth, demo, app):
+    auth.login("tutor1@example.com")
+    before = session_count(app)
+    response = client.post(
+        "/sessions/new",
+        data=session_form(
+            enrolment(app, "tutor1", "student1"),
+            auth.csrf_token(),
+            frequency="weekly",
+            repeat_until="9999-12-31",
+        ),
+    )
+    assert response.status_code == 422
+    assert "Choose a date within 10 years from today." in response.get_data(as_text=True)
+    assert session_count(app) == before

@@ -215,9 +215,12 @@ def complete_session(session_id: int, body: dict[str, Any]) -> Response:
 @bp.output(SessionList)
 @bp.doc(
     summary="Change how a series repeats from this occurrence on",
-    description="Occurrences that fit the new rule are kept, missing ones added (checked "
-    "for overlaps: 409), open ones that no longer fit cancelled; earlier ones keep the old "
-    "rule. Answers the occurrences of the series from this one on.",
+    description="From this occurrence on; earlier ones keep the old rule. With the same "
+    "first day, occurrences on the new rule's dates are kept, its other dates added and "
+    "open occurrences off it cancelled. With another `starting` day (a date in the "
+    "series' time zone), the occurrences move in order to the new dates (cancelled ones "
+    "stay cancelled) and what is left over is cancelled or added. Moved and added ones "
+    "are checked for overlaps (409). Answers the occurrences of the series from this one on.",
     tags=["Sessions"],
     security=SECURITY_SCHEME,
     responses=problems(403, 404, 409, 412, 422, 428),

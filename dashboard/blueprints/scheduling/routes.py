@@ -143,9 +143,12 @@ def _repeat_values(session: Session) -> dict[str, object]:
     """The repeat form starts at the occurrence's frequency and original date (a lesson
     moved on its own does not move the series); the end is asked anew."""
     frequency = session.session_frequency
+    original = scheduling.original_day(session)
+    if original is None or original < datetime.now(viewer_zone()).date():
+        original = session.session_date  # moved on its own from a date now past
     return {
         "frequency": frequency if frequency in RepeatForm.frequency.kwargs["choices"] else None,
-        "starting": scheduling.original_day(session) or session.session_date,
+        "starting": original,
     }
 
 

@@ -7,17 +7,21 @@ many times; optionally another first day). From that occurrence on:
 
 * the series is split there (``split_series``), unless nothing comes before it;
   earlier occurrences keep the old rule;
-* occurrences on a date of the new rule are **kept** as they are (matched by
-  their original date, so a lesson moved on its own stays where it was; a
-  cancelled one stays cancelled);
-* the other open occurrences are **moved**, in order, to the new rule's other
-  dates (so a change of weekday keeps every row, its links and reminders), and
-  their people are told as for any move;
-* dates still free are **added** with the chosen occurrence's details (mode,
-  location, topics, whiteboard, priority, reminders); moved and added ones are
-  checked for conflicts like a new series;
-* open occurrences left over are **cancelled** (rows kept, reason "other": the
-  repeat changed), and their people are told as for any cancellation.
+* with the same first day (extend, end sooner, go fortnightly): occurrences on
+  a date of the new rule are **kept** as they are (matched by their original
+  date, so a lesson moved on its own stays where it was; a cancelled one stays
+  cancelled), the rule's other dates are **added**, open occurrences off the
+  rule are **cancelled**;
+* with another first day (Tuesdays become Thursdays, or the series starts
+  later): the occurrences are **moved** in order to the new rule's dates, so
+  every row keeps its links and reminders and a cancelled week stays
+  cancelled; what is left over is cancelled or added;
+* added occurrences get the chosen occurrence's details (mode, location,
+  topics, whiteboard, priority, reminders); moved and added ones are checked
+  for conflicts like a new series; people are told of moves and cancellations
+  (reason "other": the repeat changed) as for any other;
+* dates of occurrences that have begun or are completed are taken: the new
+  rule gets no second lesson there.
 
 Occurrences that have begun or are completed are never touched (``is_protected``).
 Everything is one transaction; every change of an existing row goes through
@@ -32,7 +36,7 @@ from datetime import date, datetime
 from dashboard.choices import CANCELLATION_REASON_OTHER
 from dashboard.extensions import db
 from dashboard.models import EnrolledCourse, Session, SessionSeries, User
-from dashboard.permissions import may_schedule_course
+from dashboard.permissions import may_override_conflicts, may_schedule_course
 from dashboard.services import recurrence
 from dashboard.services.enrolments import is_open
 from dashboard.services.scheduling.conflicts import (
@@ -50,6 +54,7 @@ from dashboard.services.scheduling.rules import (
     Errors,
     SchedulingError,
     add_error,
+    check_horizon,
     minutes,
     stored_slot,
 )
@@ -154,10 +159,58 @@ def _check(
         1 <= change.repeat_count <= recurrence.MAX_OCCURRENCES
     ):
         add_error(errors, "repeat_count", f"Between 1 and {recurrence.MAX_OCCURRENCES} sessions.")
+    check_horizon(change.starting, "starting", errors)
+    check_horizon(change.repeat_until, "repeat_until", errors)
     first = change.starting or original_day(session)
     if change.repeat_until is not None and first is not None and change.repeat_until < first:
         add_error(errors, "repeat_until", f"The series must end on or after {first.isoformat()}.")
     return errors
+
+
+@dataclass(frozen=True)
+class _Plan:
+    kept: list[Session]
+    moved: list[tuple[Session, recurrence.Occurrence]]
+    dropped: list[Session]  # open ones to cancel
+    untouched: list[Session]  # cancelled ones off the rule: only their rule is rewritten
+    added: list[recurrence.Occurrence]
+
+
+def _plan(
+    members: list[tuple[date, Session]],
+    dates: list[recurrence.Occurrence],
+    *,
+    moving: bool,
+) -> _Plan:
+    """Which occurrences are kept, moved, cancelled and added (see the module docstring).
+
+    ``members``: the open and cancelled occurrences from the chosen one on, by original
+    date; ``dates``: the new rule's free dates. Without ``moving`` (same first day) an
+    occurrence on a date of the rule is kept, the rule's other dates are added and open
+    occurrences off the rule are cancelled. With ``moving`` (another first day) the
+    occurrences move in order to the rule's dates, cancelled ones too (they stay
+    cancelled, so a cancelled week stays cancelled), and what is left over is
+    cancelled or added.
+    """
+    if moving:
+        pairs = list(zip((m for _d, m in members), dates, strict=False))
+        rest = [m for _d, m in members][len(pairs) :]
+        return _Plan(
+            kept=[],
+            moved=pairs,
+            dropped=[m for m in rest if m.status != "cancelled"],
+            untouched=[m for m in rest if m.status == "cancelled"],
+            added=dates[len(pairs) :],
+        )
+    wanted = {o.start.date() for o in dates}
+    on_rule = {day for day, _m in members if day in wanted}
+    return _Plan(
+        kept=[m for day, m in members if day in wanted],
+        moved=[],
+        dropped=[m for day, m in members if day not in wanted and m.status != "cancelled"],
+        untouched=[m for day, m in members if day not in wanted and m.status == "cancelled"],
+        added=[o for o in dates if o.start.date() not in on_rule],
+    )
 
 
 @one_transaction
@@ -179,7 +232,15 @@ def change_repeat(
     errors = _check(session, series, change, now)
     first_day = original_day(session)
     if errors or series is None or first_day is None:
-        raise SchedulingError(errors or {"frequency": ["This occurrence has no original date."]})
+        raise SchedulingError(
+            errors
+            or {
+                "frequency": [
+                    "This occurrence has no original date in its series: change the series "
+                    "from another occurrence, or edit this one alone."
+                ]
+            }
+        )
     assert change.frequency is not None
 
     start_day = change.starting or first_day
@@ -194,13 +255,16 @@ def change_repeat(
             {"repeat_until": [f"A series can have at most {recurrence.MAX_OCCURRENCES} sessions."]}
         )
     if occurrences and occurrences[0].start < now:
-        raise SchedulingError({"starting": ["The new rule cannot start in the past."]})
+        raise SchedulingError(
+            {
+                "starting": [
+                    "The new rule cannot start in the past: choose a first day from today on."
+                ]
+            }
+        )
 
-    earlier = [
-        day
-        for member in series_members(series, lock=True)
-        if (day := original_day(member) or first_day) < first_day
-    ]
+    everyone = [(original_day(m) or first_day, m) for m in series_members(series, lock=True)]
+    earlier = [day for day, _member in everyone if day < first_day]
     if earlier and start_day <= max(earlier):
         raise SchedulingError(
             {
@@ -210,52 +274,67 @@ def change_repeat(
                 ]
             }
         )
+    # Begun or completed occurrences from here on are never touched, and their dates are
+    # taken: the new rule gets no second lesson on them.
+    taken = {day for day, member in everyone if day >= first_day and is_protected(member, now)}
     if earlier:
         series = split_series(user, series, session, now)
     series.dtstart = start_day
-    members = {
-        day: member
-        for member in series_members(series, lock=True)
-        if (day := original_day(member)) is not None and not is_protected(member, now)
-    }
-    wanted = {occurrence.start.date(): occurrence for occurrence in occurrences}
-    # Same date: kept. Then the other open occurrences move, in order, to the new rule's
-    # other dates (a change of weekday keeps every row); what is left is cancelled or added.
-    kept = [member for day, member in members.items() if day in wanted]
-    leftover = [
-        member
-        for day, member in sorted(members.items())
-        if day not in wanted and member.status != "cancelled"
-    ]
-    free = [occurrence for day, occurrence in sorted(wanted.items()) if day not in members]
-    moved = list(zip(leftover, free, strict=False))
-    dropped = leftover[len(moved) :]
-    added = free[len(moved) :]
+    members = sorted(
+        (
+            (day, member)
+            for member in series_members(series, lock=True)
+            if (day := original_day(member)) is not None and not is_protected(member, now)
+        ),
+        key=lambda pair: pair[0],
+    )
+    dates = [o for o in occurrences if o.start.date() not in taken]
+    plan = _plan(members, dates, moving=start_day != first_day)
 
     errors = {}
-    slots = [stored_slot(o.start, o.end, errors) for o in added]
-    moved_slots = [stored_slot(o.start, o.end, errors) for _member, o in moved]
+    slots = [stored_slot(o.start, o.end, errors) for o in plan.added]
+    moved_slots = [stored_slot(o.start, o.end, errors) for _member, o in plan.moved]
     if errors:
         raise SchedulingError(errors)
     course = db.session.get(EnrolledCourse, series.enrolled_courses_id)
     assert course is not None
-    if added and not (may_schedule_course(user, course) and is_open(course)):
+    if (plan.added or plan.moved) and not (may_schedule_course(user, course) and is_open(course)):
         raise SchedulingError(
             {
                 "frequency": [
-                    "The new rule adds sessions, but this enrolment takes no new ones (it has "
-                    "ended, or its tutor or student is no longer active). Reopen it under "
-                    "Enrolments, or choose a rule that ends sooner."
+                    "The new rule adds or moves sessions, but this enrolment takes no new "
+                    "dates (it has ended, or its tutor or student is no longer active). "
+                    "Reopen it under Enrolments, or choose a rule that ends sooner."
                 ]
             }
         )
+    open_moves = [(m, o) for m, o in plan.moved if m.status != "cancelled"]
     conflicts = find_conflicts(
         course.tutor_id,
         course.student_id,
-        slots + moved_slots,
-        exclude_ids=[m.id for m in dropped] + [m.id for m, _o in moved],
+        slots
+        + [
+            slot
+            for (m, _o), slot in zip(plan.moved, moved_slots, strict=True)
+            if m.status != "cancelled"
+        ],
+        exclude_ids=[m.id for m in plan.dropped] + [m.id for m, _o in plan.moved],
     )
-    reason = settle_conflicts(user, conflicts, change.override_reason)
+    try:
+        reason = settle_conflicts(user, conflicts, change.override_reason)
+    except SchedulingError as refused:
+        if may_override_conflicts(user):
+            raise
+        raise SchedulingError(
+            {
+                "override_reason": [
+                    "These dates overlap other sessions: choose another first day or end, "
+                    "or ask a coordinator to schedule them despite the overlap."
+                ]
+            },
+            refused.conflicts,
+        ) from None
+    kept, moved, dropped, added = plan.kept, plan.moved, plan.dropped, plan.added
 
     series.rrule = rule
 
@@ -263,7 +342,7 @@ def change_repeat(
         pattern = {**(member.recurring_pattern or {}), "rrule": rule}
         return {"recurring_pattern": pattern, "session_frequency": change.frequency}
 
-    for member in kept:
+    for member in kept + plan.untouched:
         write_session(member.id, member.updated_at, with_rule(member), user.id)
     rewritten = [
         write_session(
@@ -313,7 +392,8 @@ def change_repeat(
         conflicts,
         reason,
     )
-    notify_people(rewritten, "moved", session.id, now)
+    open_ids = {m.id for m, _o in open_moves}
+    notify_people([a for a in rewritten if a.session_id in open_ids], "moved", session.id, now)
     notify_people(cancelled, "cancelled", session.id, now)
     return RepeatChanged(
         kept=len(kept), moved=len(rewritten), added=len(created), cancelled=len(cancelled)

@@ -274,6 +274,18 @@ def check_times(day: date | None, start: time | None, end: time | None, errors: 
         add_error(errors, "end_time", "The end must be after the start.")
 
 
+#: How far ahead a series may be planned: further dates are refused (and could not
+#: be turned into UTC near the year 9999).
+MAX_YEARS_AHEAD = 10
+
+
+def check_horizon(day: date | None, name: str, errors: Errors, today: date | None = None) -> None:
+    """Refuse a date more than ``MAX_YEARS_AHEAD`` years from ``today``."""
+    today = today or date.today()
+    if day is not None and day > today.replace(year=today.year + MAX_YEARS_AHEAD, day=28):
+        add_error(errors, name, f"Choose a date within {MAX_YEARS_AHEAD} years from today.")
+
+
 def check_repeat(data: SessionInput, errors: Errors) -> None:
     """How often a new series repeats, and until when or how many times."""
     if data.frequency not in SESSION_FREQUENCIES:
@@ -283,6 +295,7 @@ def check_repeat(data: SessionInput, errors: Errors) -> None:
         return
     if (data.repeat_until is None) == (data.repeat_count is None):
         add_error(errors, "repeat_until", "Give either an end date or a number of sessions.")
+    check_horizon(data.repeat_until, "repeat_until", errors)
     if data.repeat_count is not None and not 1 <= data.repeat_count <= recurrence.MAX_OCCURRENCES:
         add_error(errors, "repeat_count", f"Between 1 and {recurrence.MAX_OCCURRENCES} sessions.")
     if (
