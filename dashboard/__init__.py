@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from dashboard.blueprints import register_blueprints
     from dashboard.cli import register_commands
     from dashboard.errors import register_error_handlers
+    from dashboard.read_transactions import end_reads_with_commit
     from dashboard.security import init_security
     from dashboard.static_files import init_static_files
 
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     init_static_files(app)
     register_error_handlers(app)
     register_blueprints(app)
+    end_reads_with_commit(app)
     if app.config["EXPOSE_QUERY_COUNT"]:
         from dashboard.instrumentation import expose_query_count
 

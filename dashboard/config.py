@@ -103,6 +103,28 @@ class DatabaseTimeouts:
         }
 
 
+#: psycopg's own default: a statement run this many times on a connection is prepared.
+DEFAULT_PREPARE_THRESHOLD = 5
+
+
+def prepare_threshold_from_environment() -> int | None:
+    """``DB_PREPARE_THRESHOLD``: after how many runs psycopg prepares a statement on the
+    server (PostgreSQL then reuses its plan; ``dashboard/read_transactions.py``), or
+    ``off`` for a connection pooler that cannot keep prepared statements (PgBouncer in
+    transaction mode before 1.21, or without ``max_prepared_statements``)."""
+    raw = os.environ.get("DB_PREPARE_THRESHOLD", "").strip().lower()
+    if raw == "off":
+        return None
+    if not raw:
+        return DEFAULT_PREPARE_THRESHOLD
+    if not raw.isdigit():
+        raise ValueError(
+            f"DB_PREPARE_THRESHOLD must be a whole number of runs (0: prepare at once) "
+            f"or off (never prepare); got {raw!r}"
+        )
+    return int(raw)
+
+
 def _int_env(name: str, default: int) -> int:
     """A non-negative whole number from the environment; a clear error for anything else."""
     raw = os.environ.get(name, "").strip()
@@ -119,7 +141,10 @@ def default_config() -> dict[str, object]:
     return {
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
-            "connect_args": timeouts.connect_args(),
+            "connect_args": {
+                **timeouts.connect_args(),
+                "prepare_threshold": prepare_threshold_from_environment(),
+            },
             # jsonb columns (topics, recurring_pattern) are decoded for every row a
             # calendar shows: orjson does it several times faster than json.loads.
             "json_deserializer": orjson.loads,
