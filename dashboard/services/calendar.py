@@ -274,7 +274,17 @@ def fetch_centre_sessions(
 
     At most ``limit + 1`` rows, so the caller can tell that the limit was hit.
     """
-    conditions = [Session.session_date.between(first - QUERY_PADDING, last + QUERY_PADDING)]
+    # The window's dates are written into the SQL (``literal_execute``): a prepared
+    # statement per window is then planned for its dates. With them as parameters,
+    # PostgreSQL switches to one generic plan after five runs, which for every tutor's
+    # week at 1M sessions is ~40 % slower than the plan made for the dates
+    # (``dashboard/read_transactions.py``).
+    conditions = [
+        Session.session_date.between(
+            sa.bindparam("window_first", first - QUERY_PADDING, literal_execute=True),
+            sa.bindparam("window_last", last + QUERY_PADDING, literal_execute=True),
+        )
+    ]
     if filters.tutor is not None:
         conditions.append(EnrolledCourse.tutor_id == filters.tutor)
     if filters.student is not None:
