@@ -239,6 +239,11 @@ def may_list_whiteboards(user: Person) -> bool:
     return user.role in (ROLE_COORDINATOR, ROLE_TUTOR)
 
 
+def may_link_whiteboards(user: Person) -> bool:
+    """Does ``user``'s role link whiteboards to any session at all (else no board is offered)?"""
+    return Action.LINK_WHITEBOARD in ROLE_ACTIONS.get(user.role, frozenset())
+
+
 def may_create_whiteboard_for(user: Person, owner_id: int) -> bool:
     """Tutors make boards for themselves; coordinators for any tutor."""
     return user.role == ROLE_COORDINATOR or (user.role == ROLE_TUTOR and user.id == owner_id)

@@ -178,6 +178,8 @@ class Recorded:
     sql: str
     origins: frozenset[str]
     parameters: object = None
+    #: the Jinja templates on the stack (templates never query: this should stay empty)
+    templates: frozenset[str] = frozenset()
 
 
 @contextmanager
@@ -190,12 +192,18 @@ def record_queries(app: Flask) -> Iterator[list[Recorded]]:
     recorded: list[Recorded] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        stack = traceback.extract_stack()
         origins = frozenset(
             frame.filename[frame.filename.rindex("/dashboard/") + 1 :]
-            for frame in traceback.extract_stack()
+            for frame in stack
             if "/dashboard/" in frame.filename
         )
-        recorded.append(Recorded(statement, origins, parameters))
+        templates = frozenset(
+            frame.filename[frame.filename.rindex("/templates/") + 1 :]
+            for frame in stack
+            if "/templates/" in frame.filename
+        )
+        recorded.append(Recorded(statement, origins, parameters, templates))
 
     with app.app_context():
         engine = db.engine

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import abort, request
 
-from dashboard.blueprints.sessions.board_choices import expect_board_choices
+from dashboard.blueprints.sessions.board_choices import load_board_choices
 from dashboard.query_params import BadParameter, one_of, positive_int
 from dashboard.services.upcoming import TABS, past_for, upcoming_for
 from dashboard.timezones import schedule_zone, viewer_zone
@@ -22,8 +22,8 @@ def tab_context(student_ids: list[int]) -> dict[str, object]:
     now = datetime.now(UTC)
     if tab == "past":
         past = past_for(student_ids, now, page, schedule_zone(), viewer_zone())
-        expect_board_choices(item.session.tutor_id for item in past.items)
+        load_board_choices(item.session.tutor_id for item in past.items)
         return {"tab": tab, "past": past}
     upcoming = upcoming_for(student_ids, now, schedule_zone(), viewer_zone())
-    expect_board_choices(item.session.tutor_id for item in upcoming.items + upcoming.featured)
+    load_board_choices(item.session.tutor_id for item in upcoming.items + upcoming.featured)
     return {"tab": tab, "upcoming": upcoming}

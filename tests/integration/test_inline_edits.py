@@ -818,14 +818,17 @@ def test_no_oob_pieces_unless_the_page_asks(app, client, world):
 
 
 def _controls_for(app, email: str, session_id: int, **context) -> str:
+    """The card of ``session_id`` as ``email`` sees it, its boards loaded as a route does."""
     from flask_login import login_user
     from jinja2_fragments.flask import render_block
 
+    from dashboard.blueprints.sessions.board_choices import load_board_choices
+
     with app.test_request_context("/tutors/2/calendar?view=day"):
         login_user(db.session.scalar(sa.select(User).where(User.email == email)))
-        return render_block(
-            "sessions/_card.html", "session_card", s=view_of(app, session_id), **context
-        )
+        view = view_of(app, session_id)
+        load_board_choices([view.tutor_id])
+        return render_block("sessions/_card.html", "session_card", s=view, **context)
 
 
 @pytest.mark.parametrize(
@@ -890,15 +893,21 @@ def test_an_inline_edit_costs_few_statements_and_loads_the_user_once(app, client
     assert len(statements) <= 8, "\n\n".join(s.sql for s in statements)
 
 
-def _render_cards_counting_board_queries(app, demo, email: str, preload: bool):
-    """Render every session's card as ``email``; return (html, board statements, tutor ids)."""
+def _render_cards_counting_board_queries(
+    app, demo, email: str, preload: bool, statements: list | None = None
+):
+    """Render every session's card as ``email``; return (html, board statements, tutor ids).
+
+    ``preload``: load the tutors' board choices first, as a route does. ``statements``
+    collects the board queries even when rendering raises.
+    """
     from flask_login import login_user
     from jinja2_fragments.flask import render_block
 
-    from dashboard.blueprints.sessions.board_choices import expect_board_choices
+    from dashboard.blueprints.sessions.board_choices import load_board_choices
     from dashboard.services.session_views import fetch_session_views, session_view_select
 
-    statements: list[tuple[str, object]] = []
+    statements = [] if statements is None else statements
     with app.test_request_context("/coordinator/sessions"):
         login_user(db.session.get(User, demo[email]))
         views = fetch_session_views(session_view_select().order_by(Session.id))
@@ -910,7 +919,7 @@ def _render_cards_counting_board_queries(app, demo, email: str, preload: bool):
         sa.event.listen(db.engine, "before_cursor_execute", record)
         try:
             if preload:
-                expect_board_choices(v.tutor_id for v in views)
+                load_board_choices(v.tutor_id for v in views)
             html = "".join(render_block("sessions/_card.html", "session_card", s=v) for v in views)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
@@ -930,12 +939,25 @@ def test_whiteboard_choices_cost_one_query_for_a_preloaded_page(app, world, demo
     assert html.count('name="whiteboard_id"') == len(views)
 
 
-def test_whiteboard_choices_without_a_preload_load_each_tutor_once(app, world, demo):
-    html, statements, views = _render_cards_counting_board_queries(
-        app, demo, "coordinator@example.com", preload=False
+def test_a_card_whose_boards_were_not_loaded_raises_instead_of_querying(app, world, demo):
+    """Templates never query: a card drawn without its route loading the boards is a bug."""
+    from dashboard.blueprints.sessions.board_choices import BoardChoicesNotLoaded
+
+    statements: list = []
+    with pytest.raises(BoardChoicesNotLoaded, match="load_board_choices"):
+        _render_cards_counting_board_queries(
+            app, demo, "coordinator@example.com", preload=False, statements=statements
+        )
+    assert statements == []
+
+
+def test_read_only_roles_load_no_boards(app, world, demo):
+    """Students and parents are offered no whiteboard, so loading their choices costs nothing."""
+    html, statements, _views = _render_cards_counting_board_queries(
+        app, demo, "student1@example.com", preload=True
     )
-    assert len(statements) == len({v.tutor_id for v in views}) == 3
-    assert html.count('name="whiteboard_id"') == len(views)
+    assert statements == []
+    assert 'name="whiteboard_id"' not in html
 
 
 def test_a_tutor_never_loads_other_tutors_boards(app, world, demo):

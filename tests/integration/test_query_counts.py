@@ -133,9 +133,39 @@ def test_query_count_is_fixed_and_small(app, client, auth, busy, email, url):
     many = queries_of(app, client, url)
     own = [s.sql for s in many if piece_of(s) is None]
     assert len(own) <= BUDGET, "\n\n".join(own)
+    from_templates = [f"{sorted(s.templates)}: {s.sql}" for s in few + many if s.templates]
+    assert not from_templates, "templates never query:\n" + "\n\n".join(from_templates)
     for piece, budget in PIECES.items():
         assert sum(piece_of(s) == piece for s in many) <= budget, piece
     assert len(many) == len(few), "the count grew with the number of sessions"
+
+
+#: How many times each page loads whiteboard choices: only pages that draw cards whose
+#: controls may link a board (the agenda views; a coordinator on a family's page).
+BOARD_LOADS = [
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=month&date=2025-03-15", 0),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=week&date=2025-03-05", 0),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=day&date=2025-03-03", 0),
+    ("tutor@test.example", "/tutors/{tutor}/calendar?view=agenda&date=2025-03-01", 1),
+    ("boss@test.example", "/calendar?view=month&date=2025-03-15", 0),
+    ("boss@test.example", "/calendar?view=day&date=2025-03-03", 0),
+    ("boss@test.example", "/calendar?view=agenda&date=2025-03-01", 1),
+    ("student@test.example", "/students/{student}/upcoming", 0),
+    ("parent@test.example", "/parents/{parent}/upcoming?tab=past", 0),
+    ("boss@test.example", "/parents/{parent}/upcoming", 1),
+]
+
+
+@pytest.mark.parametrize(("email", "url", "loads"), BOARD_LOADS)
+def test_pages_load_board_choices_only_when_they_draw_cards(
+    app, client, auth, busy, email, url, loads
+):
+    busy["grow"]()
+    auth.login(email)
+    statements = queries_of(app, client, url.format(**busy))
+    boards = [s for s in statements if piece_of(s) == "dashboard/services/whiteboards.py"]
+    assert len(boards) == loads, "\n\n".join(s.sql for s in boards)
+    assert all(not s.templates for s in boards)
 
 
 def test_the_month_really_shows_200_sessions(app, client, auth, busy):

@@ -298,6 +298,7 @@ def test_after_deletion_the_cards_show_no_whiteboard(app, client, demo):
     from flask_login import login_user
     from jinja2_fragments.flask import render_block
 
+    from dashboard.blueprints.sessions.board_choices import load_board_choices
     from dashboard.models import User
 
     poster = login(client, "tutor1@example.com")
@@ -306,7 +307,9 @@ def test_after_deletion_the_cards_show_no_whiteboard(app, client, demo):
     poster.post(f"/whiteboards/{board}/delete", {}, htmx=False)
     with app.test_request_context("/"):
         login_user(db.session.get(User, demo["tutor1@example.com"]))
-        html = render_block("sessions/_card.html", "session_card", s=view_of(app, session_id))
+        view = view_of(app, session_id)
+        load_board_choices([view.tutor_id])
+        html = render_block("sessions/_card.html", "session_card", s=view)
     assert '<option value="" selected>No whiteboard</option>' in html
     assert "No whiteboard linked." in html
     # …and the deleted board can no longer be linked.

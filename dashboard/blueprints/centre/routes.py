@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from dashboard.access import require
 from dashboard.blueprints.centre import bp
-from dashboard.blueprints.sessions.board_choices import expect_board_choices
+from dashboard.blueprints.sessions.board_choices import load_board_choices
 from dashboard.choices import SESSION_STATUSES
 from dashboard.permissions import may_view_centre_calendar
 from dashboard.query_params import BadParameter, iso_date, one_of, optional_one_of, positive_int
@@ -26,15 +26,6 @@ from dashboard.services.calendar import (
 from dashboard.services.schedule_search import filter_options
 from dashboard.timezones import schedule_zone, viewer_zone
 from dashboard.urls import empty_keys, without_empty
-
-
-class LazyOptions:
-    """``filter_options()`` loaded on first use (one query, only when the form is drawn)."""
-
-    def __getattr__(self, name: str) -> object:
-        options = filter_options()
-        self.__dict__.update(vars(options))
-        return getattr(options, name)
 
 
 def parse_filters(args: Mapping[str, str]) -> CentreFilter:
@@ -79,8 +70,8 @@ def calendar() -> Response:
         now=now,
         limit=CENTRE_LIMIT,
     )
-    if view in ("day", "agenda"):  # the views that draw cards with whiteboard choices
-        expect_board_choices({d.session.tutor_id for day in cal.days for d in day.entries})
+    if view == "agenda":  # the one view that draws cards (with whiteboard choices)
+        load_board_choices({d.session.tutor_id for day in cal.days for d in day.entries})
     return render_page(
         "calendar/centre.html",
         "calendar",
@@ -88,6 +79,7 @@ def calendar() -> Response:
         today=today,
         views=VIEWS,
         filters=filters,
-        options=LazyOptions(),
+        # The filter form sits outside the "calendar" block: only a whole page draws it.
+        options=None if is_htmx() else filter_options(),
         statuses=SESSION_STATUSES,
     )

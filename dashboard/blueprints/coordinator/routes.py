@@ -26,15 +26,6 @@ from dashboard.timezones import schedule_zone, viewer_zone
 from dashboard.urls import empty_keys
 
 
-class LazyOptions:
-    """``filter_options()`` loaded on first use: the htmx results fragment never needs them."""
-
-    def __getattr__(self, name: str) -> object:
-        options = filter_options()
-        self.__dict__.update(vars(options))
-        return getattr(options, name)
-
-
 @bp.get("/coordinator/sessions")
 @login_required
 def sessions() -> Response:
@@ -67,7 +58,8 @@ def sessions() -> Response:
         query=query,
         errors=errors,
         results=results,
-        options=LazyOptions(),
+        # The filter form is outside the "results" block: only a whole page draws it.
+        options=None if is_htmx() else filter_options(),
         statuses=SESSION_STATUSES,
         priorities=PRIORITY_LEVELS,
         page_size=PAGE_SIZE,

@@ -18,7 +18,7 @@ from dashboard.access import require
 from dashboard.blueprints.reports import bp
 from dashboard.extensions import db
 from dashboard.permissions import may_see_report, may_see_reports, reports_confined_to
-from dashboard.rendering import render_page
+from dashboard.rendering import is_htmx, render_page
 from dashboard.services.reports.charts import Chart, attendance_chart, hours_chart
 from dashboard.services.reports.csv_files import stream_sessions_csv, table_csv
 from dashboard.services.reports.figures import build_report, filter_choices
@@ -38,18 +38,6 @@ from dashboard.timezones import schedule_zone
 
 #: Rows a table shows on the page; the CSV file always has them all.
 ROWS_SHOWN = 500
-
-
-class _LazyChoices:
-    """``filter_choices`` loaded on first use: the htmx fragment of the report never needs them."""
-
-    def __init__(self, tutor_id: int | None) -> None:
-        self._tutor_id = tutor_id
-
-    def __getattr__(self, name: str) -> object:
-        choices = filter_choices(self._tutor_id)
-        self.__dict__.update(vars(choices))
-        return getattr(choices, name)
 
 
 def _centre_now() -> datetime:
@@ -110,7 +98,8 @@ def index() -> Response:
         errors=errors,
         report=report,
         tables=tables,
-        options=_LazyChoices(reports_confined_to(current_user)),
+        # The filter form is outside the "report" block: only a whole page draws it.
+        options=None if is_htmx() else filter_choices(reports_confined_to(current_user)),
         confined=reports_confined_to(current_user) is not None,
         stacks=STACK_CHOICES,
         rows_shown=ROWS_SHOWN,

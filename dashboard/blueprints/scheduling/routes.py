@@ -27,6 +27,7 @@ from dashboard.blueprints.scheduling.forms import (
     RescheduleForm,
     RestoreForm,
 )
+from dashboard.blueprints.sessions.board_choices import provide_board_choices
 from dashboard.extensions import db
 from dashboard.models import Session
 from dashboard.permissions import Action, may_override_conflicts, may_schedule
@@ -36,6 +37,7 @@ from dashboard.services.lesson_record import lesson_record
 from dashboard.services.scheduling import SchedulingError, Scope
 from dashboard.services.session_views import get_session_view
 from dashboard.services.session_writes import STALE_MESSAGE, EditRejected, StaleEdit, parse_version
+from dashboard.services.whiteboards import session_view_and_boards
 from dashboard.timezones import viewer_zone
 from dashboard.urls import safe_local_path
 
@@ -215,9 +217,10 @@ def edit(session_id: int) -> Response:
 def _lifecycle_done(session_id: int, message: str) -> Response:
     """htmx: the updated session card; otherwise 303 back (local ``next``) or to the session."""
     if is_htmx():
-        response = make_response(
-            render_block("sessions/_card.html", "session_card", s=get_session_view(session_id))
-        )
+        found = session_view_and_boards(session_id) or abort(404)
+        view, boards = found
+        provide_board_choices(view.tutor_id, boards)  # the card's whiteboard choices
+        response = make_response(render_block("sessions/_card.html", "session_card", s=view))
         response.vary.add("HX-Request")
         return response
     flash(message)

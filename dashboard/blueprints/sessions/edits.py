@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from dashboard.access import load_session_and_boards_for
 from dashboard.blueprints.sessions import bp
 from dashboard.blueprints.sessions.board_choices import (
-    expect_board_choices,
+    load_board_choices,
     provide_board_choices,
 )
 from dashboard.blueprints.sessions.routes import facts_context
@@ -228,6 +228,7 @@ def _card_response(
             _flash(before, feedback)
         return _see_other(next_url)
     fresh = after or _fresh_view(before.id)
+    load_board_choices([fresh.tutor_id])  # no query: provided by _edit, unless the tutor changed
     oob = _requested_oob()
     context = {"s": fresh, "feedback": feedback, "edit_next": next_url, "edit_oob": oob}
     # A schedule-list row swaps only itself (hx-swap="none"): no card to render.
@@ -370,7 +371,6 @@ def _bulk_response(
         flash(f"{feedback.message} {details}".strip())
         return _see_other(next_url)
     oob = _requested_oob()
-    expect_board_choices(view.tutor_id for view in views)  # the cards sent along, if asked
     body = render_block(
         "sessions/_bulk_attendance.html",
         "bulk_attendance",
@@ -384,6 +384,7 @@ def _bulk_response(
     if "blocks" in oob and status == 200:
         body += "".join(_block_oob(view, oob) for view in views)
     if "cards" in oob and status == 200:
+        load_board_choices(view.tutor_id for view in views)  # the cards sent along
         for view in views:
             body += render_block(
                 "sessions/_card.html",

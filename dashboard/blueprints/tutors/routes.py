@@ -8,7 +8,7 @@ from flask import Response, abort, request
 from flask_login import current_user, login_required
 
 from dashboard.access import require
-from dashboard.blueprints.sessions.board_choices import expect_board_choices
+from dashboard.blueprints.sessions.board_choices import load_board_choices
 from dashboard.blueprints.tutors import bp
 from dashboard.choices import ROLE_TUTOR
 from dashboard.permissions import may_view_tutor
@@ -50,7 +50,8 @@ def calendar(tutor_id: int) -> Response:
         viewer_tz=zone,
         now=now,
     )
-    expect_board_choices([tutor_id])  # every card on the page is this tutor's
+    if view == "agenda":  # the one view that draws cards (with whiteboard choices)
+        load_board_choices([tutor_id])  # every card on the page is this tutor's
     return render_page(
         "tutors/calendar.html", "calendar", tutor=tutor, cal=cal, today=today, views=VIEWS
     )
