@@ -9,7 +9,8 @@ No HTTP here (the blueprint turns these into responses). What is decided here:
   stored (``timestamp without time zone``, ISO 8601 without an offset).
 * **Who sees what**: the one rule of ``permissions.reach_of`` (as the
   calendar feeds apply it, ``feeds.visible_to``), so a tutor's token lists
-  only their sessions.
+  only their sessions; and, as on the pages, students' and parents' tokens
+  never get ``priority_level`` (``permissions.may_see_priority``: the key is left out).
 * **Order and paging**: ``(session_date, start_time, id)`` ascending, which is
   total and stable; a page ends with an opaque position, and the next page
   starts strictly after it (keyset paging: no skipped or repeated rows when
@@ -33,7 +34,7 @@ import sqlalchemy as sa
 from dashboard.choices import SESSION_MODES
 from dashboard.input_limits import is_database_id
 from dashboard.models import Session
-from dashboard.permissions import Person
+from dashboard.permissions import Person, may_see_priority
 from dashboard.services import scheduling, session_edits
 from dashboard.services.attendance import record_attendance_taken
 from dashboard.services.feeds import visible_to
@@ -61,9 +62,18 @@ def json_value(value: object) -> object:
     return value
 
 
-def session_record(view: SessionView) -> dict[str, object]:
-    """The API representation of a session: the 27 columns, in order."""
-    return {name: json_value(getattr(view, name)) for name in SESSION_COLUMNS}
+#: Columns only staff receive: priority is the centre's internal triage.
+STAFF_ONLY_COLUMNS = frozenset({"priority_level"})
+
+
+def session_record(view: SessionView, viewer: Person) -> dict[str, object]:
+    """The API representation of a session for ``viewer``: the 27 columns, in order.
+
+    Students and parents get the same object without the staff-only columns (their
+    pages never show the priority either), rather than a null that reads as "no priority".
+    """
+    hidden = frozenset() if may_see_priority(viewer) else STAFF_ONLY_COLUMNS
+    return {name: json_value(getattr(view, name)) for name in SESSION_COLUMNS if name not in hidden}
 
 
 # --- listing -----------------------------------------------------------------

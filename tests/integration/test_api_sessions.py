@@ -86,6 +86,31 @@ def test_the_document_lists_the_columns_in_order_with_the_choices_as_enums(clien
         assert [v for v in session["properties"][name]["enum"] if v is not None] == list(allowed)
 
 
+@pytest.mark.parametrize(
+    ("who", "sees_priority"),
+    [("coordinator", True), ("tutor", True), ("student", False), ("parent", False)],
+)
+def test_families_never_get_the_priority(client, world, who, sees_priority):
+    """Priority is internal triage: the pages hide it from families, and so does the API."""
+    one = client.get(f"/api/v1/sessions/{world.mine[0]}", headers=world.headers(who)).get_json()
+    listed = client.get("/api/v1/sessions", headers=world.headers(who)).get_json()["data"]
+    for record in [one, *listed]:
+        assert ("priority_level" in record) is sees_priority
+        expected = (
+            COLUMN_NAMES if sees_priority else [n for n in COLUMN_NAMES if n != "priority_level"]
+        )
+        assert list(record) == expected
+
+
+def test_the_document_says_the_priority_is_for_staff_only(client):
+    session = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["SessionOut"]
+    assert "priority_level" not in session.get("required", [])
+    assert (
+        "students' and parents' tokens never get"
+        in session["properties"]["priority_level"]["description"].lower()
+    )
+
+
 def test_etag_is_the_quoted_updated_at(app, client, world):
     response = client.get(f"/api/v1/sessions/{world.mine[0]}", headers=world.headers())
     assert response.headers["ETag"] == f'"{response.get_json()["updated_at"]}"'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from flask import Response
+from flask_login import current_user
 
 from dashboard.services.api_sessions import session_record
 from dashboard.services.session_views import SessionView
@@ -32,4 +33,4 @@ def etag_of(view: SessionView) -> str:
 
 def session_response(view: SessionView, status: int = 200) -> Response:
     """One session with its ETag."""
-    return json_response(session_record(view), status, {"ETag": etag_of(view)})
+    return json_response(session_record(view, current_user), status, {"ETag": etag_of(view)})

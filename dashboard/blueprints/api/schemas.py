@@ -60,7 +60,10 @@ def _stamp(description: str) -> String:
 
 
 class SessionOut(Schema):
-    """A session: the seed's ``sessions`` columns, same names, same order."""
+    """A session: the seed's ``sessions`` columns, same names, same order.
+
+    ``priority_level`` is the one column a student's or parent's token does not get.
+    """
 
     id = Integer(required=True)
     enrolled_courses_id = Integer(
@@ -88,7 +91,14 @@ class SessionOut(Schema):
     student_attendance_status = String(
         required=True, allow_none=True, validate=OneOf(ATTENDANCE_STATUSES)
     )
-    priority_level = String(required=True, allow_none=True, validate=OneOf(PRIORITY_LEVELS))
+    priority_level = String(
+        allow_none=True,
+        validate=OneOf(PRIORITY_LEVELS),
+        metadata={
+            "description": "The centre's internal triage: sent to staff (coordinators, tutors) "
+            "only. Students' and parents' tokens never get this key."
+        },
+    )
     is_recurring = Boolean(required=True, allow_none=True)
     session_frequency = String(required=True, allow_none=True, validate=OneOf(SESSION_FREQUENCIES))
     recurring_pattern = Raw(

@@ -113,7 +113,7 @@ def list_sessions(query: dict[str, Any]) -> Response:
         args = {**request.args.to_dict(), "cursor": position.encode()}
         next_url = url_for("api.list_sessions", **args, _external=True)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    body = {"data": [session_record(view) for view in views], "next": next_url}
+    body = {"data": [session_record(view, current_user) for view in views], "next": next_url}
     return json_response(body, headers=headers)
 
 
@@ -183,7 +183,9 @@ def create_session(body: dict[str, Any]) -> Response:
     headers = {"Location": url_for("api.get_session", session_id=views[0].id, _external=True)}
     if len(views) == 1:
         headers["ETag"] = etag_of(views[0])
-    return json_response({"data": [session_record(view) for view in views]}, 201, headers)
+    return json_response(
+        {"data": [session_record(view, current_user) for view in views]}, 201, headers
+    )
 
 
 def scheduling_problem(error: scheduling.SchedulingError) -> Problem:
@@ -268,5 +270,5 @@ def stale_problem(session_id: int) -> Problem:
         "The session changed since you read it: your If-Match is not its current ETag. "
         "Nothing was saved; `current` holds the session as it is now.",
         headers={"ETag": etag_of(current)},
-        current=session_record(current),
+        current=session_record(current, current_user),
     )
