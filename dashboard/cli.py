@@ -146,7 +146,11 @@ def set_password_command(email: str) -> None:
 )
 @with_appcontext
 def worker_command(once: bool) -> None:
-    """Run the job queue's worker: emails, retries and the reminder sweep (Ctrl+C stops it)."""
+    """Run the job queue's worker: emails, retries, the reminder sweep (Ctrl+C stops it).
+
+    It waits out a database outage (logged, retried with a bounded back-off); ``--once``
+    does not.
+    """
     import logging
 
     from dashboard.jobs import run_worker
