@@ -9,7 +9,9 @@ card fragment (lifecycle) or an ``HX-Redirect`` (the full forms).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from flask import Response, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -34,12 +36,14 @@ from dashboard.permissions import Action, may_override_conflicts, may_schedule
 from dashboard.rendering import is_htmx, render_page
 from dashboard.services import scheduling
 from dashboard.services.lesson_record import lesson_record
-from dashboard.services.scheduling import SchedulingError, Scope
+from dashboard.services.scheduling import Conflict, SchedulingError, Scope
 from dashboard.services.session_views import get_session_view
 from dashboard.services.session_writes import STALE_MESSAGE, EditRejected, StaleEdit, parse_version
 from dashboard.services.whiteboards import session_view_and_boards
 from dashboard.timezones import viewer_zone
 from dashboard.urls import safe_local_path
+
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -96,8 +100,7 @@ def new() -> Response:
             _attach(form, error)
             conflicts = error.conflicts
         else:
-            count = len(created)
-            return _done(created[0].id, f"{count} session{'s' if count > 1 else ''} scheduled.")
+            return _done(created[0].id, _counted(len(created), "scheduled"))
     status = 422 if request.method == "POST" else 200
     return render_page(
         "scheduling/new.html", "session_form", status, form=form, conflicts=conflicts, **context
@@ -165,6 +168,11 @@ def _completion_values(session: Session) -> dict[str, str]:
     }
 
 
+def _counted(count: int, done: str) -> str:
+    """ "1 session cancelled." / "3 sessions cancelled." """
+    return f"{count} session{'s' if count != 1 else ''} {done}."
+
+
 def _version() -> datetime | None:
     """The ``version`` (``updated_at``) the submitted form was rendered with; junk is stale."""
     return parse_version(request.form.get("version"))
@@ -182,6 +190,31 @@ def _refused(session_id: int, rejected: EditRejected) -> Response:
     return _edit_page(session, 409, notice=STALE_MESSAGE)
 
 
+def _submit(
+    session_id: int,
+    form: FlaskForm,
+    change: Callable[[], T],
+    done: Callable[[T], Response],
+    again: Callable[[list[Conflict]], Response],
+) -> Response:
+    """What every change POST of a session does: validate ``form``, make the ``change``.
+
+    The answer is ``done(result)`` after a success; the refusal of a stale form (409)
+    or of a session deleted meanwhile (404); else ``again(conflicts)``, the form shown
+    again (422) with its errors attached and the conflicts the change ran into.
+    """
+    if not form.validate_on_submit():
+        return again([])
+    try:
+        result = change()
+    except EditRejected as rejected:
+        return _refused(session_id, rejected)
+    except SchedulingError as error:
+        _attach(form, error)
+        return again(error.conflicts)
+    return done(result)
+
+
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(session_id: int) -> Response:
@@ -191,27 +224,20 @@ def edit(session_id: int) -> Response:
         return _edit_page(session)
     form = EditSessionForm()
     _page_context(form, keep_course=session.enrolled_courses_id)
-    conflicts: list = []
-    if form.validate_on_submit():
-        try:
-            changed = scheduling.update_sessions(
-                current_user,
-                session,
-                form.to_input(viewer_zone().key),
-                Scope(form.scope.data or Scope.THIS),
-                _now(),
-                version=_version(),
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-            conflicts = error.conflicts
-        else:
-            count = len(changed)
-            return _done(session_id, f"{count} session{'s' if count != 1 else ''} updated.")
-    session = _session_for(session_id)
-    return _edit_page(session, 422, form=form, conflicts=conflicts)
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.update_sessions(
+            current_user,
+            session,
+            form.to_input(viewer_zone().key),
+            Scope(form.scope.data or Scope.THIS),
+            _now(),
+            version=_version(),
+        ),
+        lambda changed: _done(session_id, _counted(len(changed), "updated")),
+        lambda conflicts: _edit_page(_session_for(session_id), 422, form=form, conflicts=conflicts),
+    )
 
 
 def _lifecycle_done(session_id: int, message: str) -> Response:
@@ -236,29 +262,29 @@ def reschedule(session_id: int) -> Response:
     """Move the session in place to a new date and time (status ``rescheduled``)."""
     session = _session_for(session_id)
     form = RescheduleForm()
-    conflicts: list = []
-    if form.validate_on_submit():
-        try:
-            scheduling.reschedule_session(
-                current_user,
-                session,
-                form.session_date.data,
-                form.start_time.data,
-                form.end_time.data,
-                viewer_zone().key,
-                form.override_reason.data,
-                _now(),
-                version=_version(),
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-            conflicts = error.conflicts
-        else:
-            return _lifecycle_done(session_id, "Session rescheduled.")
-    session = _session_for(session_id)
-    return _edit_page(session, 422, "reschedule_form", reschedule_form=form, conflicts=conflicts)
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.reschedule_session(
+            current_user,
+            session,
+            form.session_date.data,
+            form.start_time.data,
+            form.end_time.data,
+            viewer_zone().key,
+            form.override_reason.data,
+            _now(),
+            version=_version(),
+        ),
+        lambda _moved: _lifecycle_done(session_id, "Session rescheduled."),
+        lambda conflicts: _edit_page(
+            _session_for(session_id),
+            422,
+            "reschedule_form",
+            reschedule_form=form,
+            conflicts=conflicts,
+        ),
+    )
 
 
 def _cancel_page(session: Session, status: int = 200, form: CancelForm | None = None) -> Response:
@@ -287,27 +313,21 @@ def cancel(session_id: int) -> Response:
     if request.method == "GET":
         return _cancel_page(session)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            changed = scheduling.cancel_sessions(
-                current_user,
-                session,
-                Scope(form.scope.data or Scope.THIS),
-                _now(),
-                version=_version(),
-                reason=form.reason.data,
-                reason_text=form.reason_text.data,
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-        else:
-            count = len(changed)
-            return _lifecycle_done(
-                session_id, f"{count} session{'s' if count != 1 else ''} cancelled."
-            )
-    return _cancel_page(session, 422, form)
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.cancel_sessions(
+            current_user,
+            session,
+            Scope(form.scope.data or Scope.THIS),
+            _now(),
+            version=_version(),
+            reason=form.reason.data,
+            reason_text=form.reason_text.data,
+        ),
+        lambda changed: _lifecycle_done(session_id, _counted(len(changed), "cancelled")),
+        lambda _conflicts: _cancel_page(session, 422, form),
+    )
 
 
 @bp.post("/sessions/<int:session_id>/restore")
@@ -316,19 +336,19 @@ def restore(session_id: int) -> Response:
     """Bring a cancelled session back to ``scheduled`` (conflict-checked, logged)."""
     session = _session_for(session_id)
     form = RestoreForm()
-    conflicts: list = []
-    if form.validate_on_submit():
-        try:
-            scheduling.restore_session(
-                current_user, session, form.override_reason.data, _now(), version=_version()
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-            conflicts = error.conflicts
-        else:
-            return _lifecycle_done(session_id, "Session restored: it is scheduled again.")
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.restore_session(
+            current_user, session, form.override_reason.data, _now(), version=_version()
+        ),
+        lambda _restored: _lifecycle_done(session_id, "Session restored: it is scheduled again."),
+        lambda conflicts: _restore_page(session, form, conflicts),
+    )
+
+
+def _restore_page(session: Session, form: RestoreForm, conflicts: list[Conflict]) -> Response:
+    """The restore form again (422): why it was refused, and the override for coordinators."""
     session = db.session.get(Session, session.id, populate_existing=True) or abort(404)
     return render_page(
         "scheduling/restore.html",
@@ -347,24 +367,21 @@ def complete(session_id: int) -> Response:
     """Mark the session completed: topics covered, public and private lesson notes."""
     session = _session_for(session_id)
     form = CompleteForm()
-    if form.validate_on_submit():
-        try:
-            scheduling.complete_session(
-                current_user,
-                session,
-                scheduling.parse_topics(form.topics_covered.data),
-                version=_version(),
-                now=_now(),
-                public_note=form.public_note.data,
-                private_note=form.private_note.data,
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-        else:
-            return _lifecycle_done(session_id, "Session completed.")
-    return _edit_page(session, 422, "complete_form", complete_form=form)
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.complete_session(
+            current_user,
+            session,
+            scheduling.parse_topics(form.topics_covered.data),
+            version=_version(),
+            now=_now(),
+            public_note=form.public_note.data,
+            private_note=form.private_note.data,
+        ),
+        lambda _completed: _lifecycle_done(session_id, "Session completed."),
+        lambda _conflicts: _edit_page(session, 422, "complete_form", complete_form=form),
+    )
 
 
 @bp.post("/sessions/<int:session_id>/repeat")
