@@ -91,6 +91,36 @@ def version_of(app, session_id: int) -> str:
         return updated_at.isoformat() if updated_at else ""
 
 
+def post_new_session(
+    app,
+    client,
+    auth,
+    tutor: str = "tutor1",
+    student: str = "student1",
+    headers: dict[str, str] | None = None,
+    **overrides: object,
+):
+    """``POST /sessions/new`` as the signed-in user: tutorN's course with studentM (demo data).
+
+    The form is ``session_form`` with ``overrides``; returns the response, whatever it is.
+    """
+    return client.post(
+        "/sessions/new",
+        data=session_form(enrolment(app, tutor, student), auth.csrf_token(), **overrides),
+        headers=headers or {},
+    )
+
+
+def schedule(
+    app, client, auth, tutor: str = "tutor1", student: str = "student1", **overrides: object
+) -> list[int]:
+    """Schedule through the real form as the signed-in user (must succeed); the new ids."""
+    before = session_count(app)
+    response = post_new_session(app, client, auth, tutor, student, **overrides)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return new_ids(app, before)
+
+
 def weekly_series(app, client, auth, count: int) -> list[int]:
     """Sign in as tutor1 and schedule ``count`` weekly sessions with student1; their ids.
 
@@ -98,17 +128,6 @@ def weekly_series(app, client, auth, count: int) -> list[int]:
     days ahead, so the series meets no demo session. Needs the demo centre.
     """
     auth.login("tutor1@example.com")
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            frequency="weekly",
-            repeat_count=str(count),
-        ),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    ids = new_ids(app, before)
+    ids = schedule(app, client, auth, frequency="weekly", repeat_count=str(count))
     assert len(ids) == count
     return ids

@@ -15,6 +15,8 @@ from tests.scheduling_support import (
     future,
     get_session,
     new_ids,
+    post_new_session,
+    schedule,
     session_count,
     session_form,
     version_of,
@@ -41,18 +43,16 @@ def test_tutor_creates_a_session(client, auth, demo, app):
     auth.login("tutor1@example.com")
     before = session_count(app)
     course = enrolment(app, "tutor1", "student1")
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            course,
-            auth.csrf_token(),
-            start_time="10:15",
-            end_time="11:45",
-            whiteboard_id=str(board_of(app, "tutor1")),
-            notification_enabled="y",
-            alarm_enabled="y",
-            alarm_before_minutes="30",
-        ),
+    response = post_new_session(
+        app,
+        client,
+        auth,
+        start_time="10:15",
+        end_time="11:45",
+        whiteboard_id=str(board_of(app, "tutor1")),
+        notification_enabled="y",
+        alarm_enabled="y",
+        alarm_before_minutes="30",
     )
     assert response.status_code == 303
     [new_id] = new_ids(app, before)
@@ -77,18 +77,8 @@ def test_times_are_read_in_the_viewers_zone(client, auth, demo, app):
         user.timezone = "America/New_York"
         db.session.commit()
     auth.login("tutor1@example.com")
-    before = session_count(app)
     day = future()
-    client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            start_time="09:00",
-            end_time="10:00",
-        ),
-    )
-    [new_id] = new_ids(app, before)
+    [new_id] = schedule(app, client, auth, start_time="09:00", end_time="10:00")
     row = get_session(app, new_id)
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -101,11 +91,7 @@ def test_times_are_read_in_the_viewers_zone(client, auth, demo, app):
 
 def test_htmx_success_redirects_with_hx_redirect(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    response = client.post(
-        "/sessions/new",
-        data=session_form(enrolment(app, "tutor1", "student1"), auth.csrf_token()),
-        headers={"HX-Request": "true"},
-    )
+    response = post_new_session(app, client, auth, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith("/sessions/")
 
@@ -134,10 +120,7 @@ def test_invalid_input_is_422_with_the_error_next_to_the_field(
 ):
     auth.login("tutor1@example.com")
     before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(enrolment(app, "tutor1", "student1"), auth.csrf_token(), **overrides),
-    )
+    response = post_new_session(app, client, auth, **overrides)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'id="{field}-error"' in page
@@ -149,14 +132,7 @@ def test_invalid_input_is_422_with_the_error_next_to_the_field(
 def test_whiteboard_of_another_tutor_is_refused(client, auth, demo, app):
     auth.login("coordinator@example.com")
     before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            whiteboard_id=str(board_of(app, "tutor2")),
-        ),
-    )
+    response = post_new_session(app, client, auth, whiteboard_id=str(board_of(app, "tutor2")))
     assert response.status_code == 422
     assert 'id="whiteboard_id-error"' in response.get_data(as_text=True)
     assert session_count(app) == before
@@ -165,10 +141,7 @@ def test_whiteboard_of_another_tutor_is_refused(client, auth, demo, app):
 def test_tutor_cannot_schedule_another_tutors_course(client, auth, demo, app):
     auth.login("tutor1@example.com")
     before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(enrolment(app, "tutor2", "student4"), auth.csrf_token()),
-    )
+    response = post_new_session(app, client, auth, "tutor2", "student4")
     assert response.status_code == 422
     assert 'id="enrolled_courses_id-error"' in response.get_data(as_text=True)
     assert session_count(app) == before
@@ -176,15 +149,7 @@ def test_tutor_cannot_schedule_another_tutors_course(client, auth, demo, app):
 
 def test_htmx_error_is_the_form_fragment(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            end_time="09:00",
-        ),
-        headers={"HX-Request": "true"},
-    )
+    response = post_new_session(app, client, auth, headers={"HX-Request": "true"}, end_time="09:00")
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "<html" not in body and 'id="end_time-error"' in body
@@ -199,10 +164,7 @@ def test_students_and_parents_are_refused(client, auth, demo, app, email, method
     if method == "get":
         response = client.get("/sessions/new")
     else:
-        response = client.post(
-            "/sessions/new",
-            data=session_form(enrolment(app, "tutor1", "student1"), auth.csrf_token()),
-        )
+        response = post_new_session(app, client, auth)
     assert response.status_code == 403
     assert session_count(app) == before
 
@@ -215,13 +177,8 @@ def test_anonymous_is_sent_to_login(client, demo, path):
 
 
 def _create(client, auth, app, tutor="tutor1", student="student1", **overrides) -> int:
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(enrolment(app, tutor, student), auth.csrf_token(), **overrides),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return new_ids(app, before)[0]
+    [session_id] = schedule(app, client, auth, tutor, student, **overrides)
+    return session_id
 
 
 def test_edit_form_is_prefilled_and_saves(client, auth, demo, app):

@@ -10,14 +10,7 @@ import pytest
 from dashboard.extensions import db
 from dashboard.models import Session, User
 from dashboard.services.reminders import due_reminders
-from tests.scheduling_support import (
-    enrolment,
-    future,
-    new_ids,
-    session_count,
-    session_form,
-    version_of,
-)
+from tests.scheduling_support import enrolment, future, schedule, version_of
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -26,18 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 def reminded(client, auth, demo, app) -> int:
     """tutor1/student1 at 10:00 on day 60, reminders 30 minutes before."""
     auth.login("tutor1@example.com")
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(
-            enrolment(app, "tutor1", "student1"),
-            auth.csrf_token(),
-            notification_enabled="y",
-            alarm_before_minutes="30",
-        ),
-    )
-    assert response.status_code == 303
-    return new_ids(app, before)[0]
+    return schedule(app, client, auth, notification_enabled="y", alarm_before_minutes="30")[0]
 
 
 def _due(app, email_id: int, now: datetime) -> list[int]:
