@@ -176,14 +176,9 @@ def test_anonymous_is_sent_to_login(client, demo, path):
     assert "/login" in response.headers["Location"]
 
 
-def _create(client, auth, app, tutor="tutor1", student="student1", **overrides) -> int:
-    [session_id] = schedule(app, client, auth, tutor, student, **overrides)
-    return session_id
-
-
 def test_edit_form_is_prefilled_and_saves(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    session_id = _create(client, auth, app)
+    [session_id] = schedule(app, client, auth)
     page = client.get(f"/sessions/{session_id}/edit").get_data(as_text=True)
     assert 'value="10:00"' in page and "Fractions\nDecimals" in page
     response = client.post(
@@ -210,7 +205,7 @@ def test_edit_form_is_prefilled_and_saves(client, auth, demo, app):
 
 def test_edit_validation_writes_nothing(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    session_id = _create(client, auth, app)
+    [session_id] = schedule(app, client, auth)
     before = get_session(app, session_id)
     response = client.post(
         f"/sessions/{session_id}/edit",
@@ -228,7 +223,7 @@ def test_edit_validation_writes_nothing(client, auth, demo, app):
 
 def test_edit_of_another_tutors_session_is_403(client, auth, demo, app):
     auth.login("tutor2@example.com")
-    session_id = _create(client, auth, app, tutor="tutor2", student="student4")
+    [session_id] = schedule(app, client, auth, "tutor2", "student4")
     auth.login("tutor1@example.com")
     assert client.get(f"/sessions/{session_id}/edit").status_code == 403
     response = client.post(
@@ -242,7 +237,7 @@ def test_edit_of_another_tutors_session_is_403(client, auth, demo, app):
 @pytest.mark.parametrize("email", ["student1@example.com", "parent1@example.com"])
 def test_edit_refused_for_students_and_parents(client, auth, demo, app, email):
     auth.login("tutor1@example.com")
-    session_id = _create(client, auth, app)
+    [session_id] = schedule(app, client, auth)
     auth.login(email)
     assert client.get(f"/sessions/{session_id}/edit").status_code == 403
 

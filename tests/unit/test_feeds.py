@@ -13,11 +13,8 @@ from dashboard.extensions import db
 from dashboard.models import EnrolledCourse, Session, User
 from tests.scheduling_support import (
     board_of,
-    enrolment,
     future,
-    new_ids,
-    session_count,
-    session_form,
+    schedule,
     version_of,
 )
 
@@ -36,16 +33,6 @@ def _events(response) -> dict[str, object]:
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
-def _create(client, auth, app, **overrides) -> int:
-    before = session_count(app)
-    response = client.post(
-        "/sessions/new",
-        data=session_form(enrolment(app, "tutor1", "student1"), auth.csrf_token(), **overrides),
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return new_ids(app, before)[0]
-
-
 def _session_ids(app, **where) -> set[int]:
     with app.app_context():
         query = sa.select(Session.id).join(
@@ -58,19 +45,19 @@ def _session_ids(app, **where) -> set[int]:
 
 def test_feed_events_uids_zones_alarm_and_location(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    in_person = _create(
+    [in_person] = schedule(
+        app,
         client,
         auth,
-        app,
         session_mode="in-person",
         location="Room 2",
         alarm_enabled="y",
         alarm_before_minutes="30",
     )
-    online = _create(
+    [online] = schedule(
+        app,
         client,
         auth,
-        app,
         start_time="12:00",
         end_time="13:00",
         whiteboard_id=str(board_of(app, "tutor1")),
@@ -97,7 +84,7 @@ def test_feed_events_uids_zones_alarm_and_location(client, auth, demo, app):
 
 def test_cancelled_and_changed_sessions_bump_sequence(client, auth, demo, app):
     auth.login("tutor1@example.com")
-    session_id = _create(client, auth, app)
+    [session_id] = schedule(app, client, auth)
     uid = f"session-{session_id}@tutoring-dashboard"
     url = _feed_url(client)
     assert int(_events(client.get(url))[uid]["SEQUENCE"]) == 0
