@@ -152,7 +152,7 @@ def cancel_session(session_id: int, body: dict[str, Any]) -> Response:
         .where(Session.id.in_([applied.session_id for applied in written]))
         .order_by(Session.session_date, Session.start_time, Session.id)
     )
-    return json_response({"data": [session_record(view) for view in views]})
+    return json_response({"data": [session_record(view, current_user) for view in views]})
 
 
 @bp.post("/sessions/<int:session_id>/restore")
@@ -250,4 +250,4 @@ def repeat_series(session_id: int, body: dict[str, Any]) -> Response:
         .where(Session.recurring_pattern["series_id"].as_integer() == series_id)
         .order_by(Session.session_date, Session.start_time, Session.id)
     )
-    return json_response({"data": [session_record(view) for view in views]})
+    return json_response({"data": [session_record(view, current_user) for view in views]})

@@ -390,27 +390,27 @@ def repeat(session_id: int) -> Response:
     """Give the session's series a new rule from this occurrence on (kept/added/cancelled)."""
     session = _session_for(session_id)
     form = RepeatForm()
-    conflicts: list = []
-    if form.validate_on_submit():
-        change = scheduling.RepeatChange(
-            frequency=form.frequency.data,
-            repeat_until=form.repeat_until.data,
-            repeat_count=form.repeat_count.data,
-            override_reason=form.override_reason.data,
-            starting=form.starting.data,
-        )
-        try:
-            changed = scheduling.change_repeat(
-                current_user, session, change, _now(), version=_version()
-            )
-        except EditRejected as rejected:
-            return _refused(session_id, rejected)
-        except SchedulingError as error:
-            _attach(form, error)
-            conflicts = error.conflicts
-        else:
-            return _done(session_id, changed.summary())
-    return _edit_page(session, 422, "repeat_form", repeat_form=form, conflicts=conflicts)
+    return _submit(
+        session_id,
+        form,
+        lambda: scheduling.change_repeat(
+            current_user,
+            session,
+            scheduling.RepeatChange(
+                frequency=form.frequency.data,
+                repeat_until=form.repeat_until.data,
+                repeat_count=form.repeat_count.data,
+                override_reason=form.override_reason.data,
+                starting=form.starting.data,
+            ),
+            _now(),
+            version=_version(),
+        ),
+        lambda changed: _done(session_id, changed.summary()),
+        lambda conflicts: _edit_page(
+            session, 422, "repeat_form", repeat_form=form, conflicts=conflicts
+        ),
+    )
 
 
 def default_new_date() -> date:
