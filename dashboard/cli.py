@@ -82,7 +82,8 @@ def seed_bulk_command(sessions: int, tutors: int, students: int, seed: int, forc
         except BulkDataRefused as refused:
             raise click.ClickException(str(refused)) from refused
     click.echo(
-        f"Generated {summary.sessions:,} sessions, {summary.enrolments:,} enrolments, "
+        f"Generated {summary.sessions:,} sessions ({summary.attendance:,} with attendance "
+        f"taken), {summary.enrolments:,} enrolments, "
         f"{summary.tutors:,} tutors, {summary.students:,} students, {summary.parents:,} parents, "
         f"{summary.courses} courses, {summary.whiteboards:,} whiteboards "
         f"in {summary.seconds:.1f} s (seed {seed})."

@@ -1,8 +1,11 @@
 """A large, realistic, reproducible dataset for benchmarks: ``flask seed-bulk``.
 
 Rows are streamed with PostgreSQL ``COPY`` through psycopg, with explicit ids so
-the same ``--seed`` always gives the same rows. Generated people have emails at
-``@bulk.example``; that is how the command tells its own data from real data.
+the same ``--seed`` always gives the same rows. Past sessions that were not
+cancelled also get their attendance history (``session_attendance``: taken by the
+tutor when the session ended), made from the sessions in one ``INSERT … SELECT``.
+Generated people have emails at ``@bulk.example``; that is how the command tells
+its own data from real data.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ BULK_EMAIL_DOMAIN = "bulk.example"
 BULK_PASSWORD = "tutoring-demo"
 #: Every generated row's created_at/updated_at, so reruns are byte-identical.
 GENERATED_AT = datetime(2026, 1, 1, 9, 0, 0)
+#: The zone the generated sessions' wall-clock times are in (their recurring_pattern's tzid).
+BULK_ZONE = "Europe/London"
 
 TABLES_IN_DELETE_ORDER = (
     "sessions",
@@ -62,6 +67,7 @@ class BulkSummary:
     enrolments: int
     whiteboards: int
     sessions: int
+    attendance: int  # past sessions whose attendance was taken
     seconds: float
 
 
@@ -212,6 +218,7 @@ def seed_bulk(
             rng, sessions, enrolments, board_of_tutor, first_session, today, progress
         )
         written = _copy(conn, "sessions", SESSION_COLUMNS, rows)
+        taken = _take_past_attendance(conn, first_session, today)
         _reset_sequences(conn)
         conn.commit()
         conn.execute("ANALYZE")
@@ -224,8 +231,40 @@ def seed_bulk(
         enrolments=len(enrolments),
         whiteboards=len(board_of_tutor),
         sessions=written,
+        attendance=taken,
         seconds=(datetime.now() - started).total_seconds(),
     )
+
+
+def _take_past_attendance(conn: psycopg.Connection, first_session: int, today: date) -> int:
+    """Record attendance as taken for the generated past sessions that were not cancelled.
+
+    As the app records it (``attendance.record_attendance_taken``): by the session's
+    tutor, here when the session ended. Without it, the history would show every past
+    session as "attendance not taken" and the triage list would hold all of them.
+    One statement on the rows just written: no round trip per session. Its foreign keys
+    are dropped for it and added back with the same definitions, so PostgreSQL checks
+    them with one join each instead of once per row (and row lock on every session).
+    """
+    foreign_keys = conn.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'session_attendance'::regclass AND contype = 'f' ORDER BY conname"
+    ).fetchall()
+    for name, _definition in foreign_keys:
+        conn.execute(f'ALTER TABLE session_attendance DROP CONSTRAINT "{name}"')
+    taken = conn.execute(
+        """
+        INSERT INTO session_attendance (session_id, taken_by, taken_at)
+        SELECT s.id, ec.tutor_id, (s.session_date + s.end_time) AT TIME ZONE %(zone)s
+          FROM sessions s
+          JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id
+         WHERE s.id >= %(first)s AND s.session_date < %(today)s AND s.status <> 'cancelled'
+        """,
+        {"zone": BULK_ZONE, "first": first_session, "today": today},
+    ).rowcount
+    for name, definition in foreign_keys:
+        conn.execute(f'ALTER TABLE session_attendance ADD CONSTRAINT "{name}" {definition}')
+    return taken
 
 
 SESSION_COLUMNS = (
@@ -273,7 +312,7 @@ def _session_rows(
         recurring = rng.random() < 0.3
         frequency = rng.choice(tuple(_FREQUENCY_RULES)) if recurring else "one-time"
         pattern = (
-            json.dumps({"rrule": _FREQUENCY_RULES[frequency], "tzid": "Europe/London"})
+            json.dumps({"rrule": _FREQUENCY_RULES[frequency], "tzid": BULK_ZONE})
             if recurring
             else None
         )

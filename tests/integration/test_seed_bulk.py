@@ -63,6 +63,40 @@ def test_ten_thousand_sessions_counts_and_integrity(bulk_db):
     assert scalar(app, "SELECT last_value FROM sessions_id_seq") == 10_000
 
 
+ATTENDANCE_KEYS_SQL = """
+SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY conname)
+  FROM pg_constraint WHERE conrelid = 'session_attendance'::regclass AND contype = 'f'
+"""
+
+
+def test_past_sessions_have_their_attendance_history(bulk_db):
+    """Every past session that was not cancelled has attendance taken, by its tutor at its end."""
+    app, conninfo = bulk_db
+    anchor = date(2026, 11, 1)
+    keys = scalar(app, ATTENDANCE_KEYS_SQL)
+    assert "REFERENCES sessions(id) ON DELETE CASCADE" in keys
+    summary = seed_bulk(conninfo, sessions=5_000, tutors=10, students=80, seed=5, today=anchor)
+    past = scalar(
+        app,
+        "SELECT count(*) FROM sessions WHERE session_date < '2026-11-01' AND status <> 'cancelled'",
+    )
+    assert past > 3_000
+    assert summary.attendance == past
+    assert scalar(app, "SELECT count(*) FROM session_attendance") == past
+    wrong = scalar(
+        app,
+        "SELECT count(*) FROM session_attendance a"
+        " JOIN sessions s ON s.id = a.session_id"
+        " JOIN enrolled_courses ec ON ec.id = s.enrolled_courses_id"
+        " WHERE s.status = 'cancelled' OR s.session_date >= '2026-11-01'"
+        " OR a.taken_by IS DISTINCT FROM ec.tutor_id"
+        " OR a.taken_at <> (s.session_date + s.end_time) AT TIME ZONE 'Europe/London'",
+    )
+    assert wrong == 0
+    # the foreign keys set aside for the load are back, exactly as the migration made them
+    assert scalar(app, ATTENDANCE_KEYS_SQL) == keys
+
+
 def test_same_seed_same_data_other_seed_other_data(bulk_db):
     app, conninfo = bulk_db
     anchor = date(2026, 11, 1)
@@ -99,4 +133,5 @@ def test_cli_prints_a_summary(bulk_db):
         args=["seed-bulk", "--sessions", "500", "--tutors", "3", "--students", "10"]
     )
     assert result.exit_code == 0, result.output
-    assert "Generated 500 sessions" in result.output
+    assert "Generated 500 sessions (" in result.output
+    assert "with attendance taken)" in result.output
