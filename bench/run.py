@@ -49,6 +49,8 @@ def dataset(sessions: int) -> str:
     with psycopg.connect(url) as conn:
         migrated = conn.execute("SELECT to_regclass('sessions') IS NOT NULL").fetchone()[0]
         have = conn.execute("SELECT count(*) FROM sessions").fetchone()[0] if migrated else -1
+        if have > 0 and not _has_attendance(conn):
+            have = -1  # made before seed-bulk wrote attendance history: make it again
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     # Also on reuse: a dataset made before the newest migration gets it (idempotent).
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -63,6 +65,13 @@ def dataset(sessions: int) -> str:
         env=env, cwd=ROOT, check=True,
     )  # fmt: skip
     return url
+
+
+def _has_attendance(conn) -> bool:
+    """Does the dataset hold attendance history (``session_attendance`` rows)?"""
+    if not conn.execute("SELECT to_regclass('session_attendance') IS NOT NULL").fetchone()[0]:
+        return False
+    return conn.execute("SELECT EXISTS (SELECT FROM session_attendance)").fetchone()[0]
 
 
 #: gunicorn workers of the app and of the floor alike (``BENCH_WORKERS``, ``--workers``).
