@@ -15,6 +15,7 @@ from flask_login import login_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dashboard import create_app
+from dashboard.blueprints.sessions.board_choices import load_board_choices
 from dashboard.config import load_secret_key
 from dashboard.extensions import db
 from dashboard.models import Course, Session, User, WhiteboardSession
@@ -389,7 +390,9 @@ def test_stored_text_is_escaped_in_the_session_card(app, hostile_demo):
         session_id = db.session.scalar(sa.select(sa.func.min(Session.id)))
         with app.test_request_context():
             login_user(db.session.get(User, hostile_demo["coordinator@example.com"]))
-            html = render_template("sessions/_card.html", s=get_session_view(session_id))
+            view = get_session_view(session_id)
+            load_board_choices([view.tutor_id])  # as the routes do before drawing a card
+            html = render_template("sessions/_card.html", s=view)
         db.session.remove()
     assert_no_raw_payload(html, "sessions/_card.html")
     assert "&lt;script&gt;" in html
