@@ -54,17 +54,12 @@ def test_reschedule_moves_the_session_in_place_and_answers_it_with_its_new_etag(
 
 def test_an_overlap_is_409_naming_the_other_session_and_writes_nothing(app, client, world):
     fingerprint = data_fingerprint(app)
-    response = post(
-        client,
-        world,
-        world.mine[0],
-        "reschedule",
-        {
-            "session_date": (SOON + timedelta(days=1)).isoformat(),
-            "start_time": "10:30",
-            "end_time": "11:30",
-        },
-    )
+    overlapping = {
+        "session_date": (SOON + timedelta(days=1)).isoformat(),
+        "start_time": "10:30",
+        "end_time": "11:30",
+    }
+    response = post(client, world, world.mine[0], "reschedule", overlapping)
     assert response.status_code == 409
     problem = response.get_json()
     assert [c["session_id"] for c in problem["conflicts"]] == [world.mine[1]]
@@ -74,12 +69,7 @@ def test_an_overlap_is_409_naming_the_other_session_and_writes_nothing(app, clie
         world,
         world.mine[0],
         "reschedule",
-        {
-            "session_date": (SOON + timedelta(days=1)).isoformat(),
-            "start_time": "10:30",
-            "end_time": "11:30",
-            "override_reason": "Double lesson agreed",
-        },
+        {**overlapping, "override_reason": "Double lesson agreed"},
         who="coordinator",
     )
     assert override.status_code == 200, override.get_json()

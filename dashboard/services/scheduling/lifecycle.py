@@ -68,8 +68,8 @@ from dashboard.services.scheduling.rules import (
 )
 from dashboard.services.scheduling.series import (
     is_protected,
+    occurrence_rows,
     open_members,
-    pattern_for,
     series_members,
     series_of,
     split_series,
@@ -205,21 +205,9 @@ def create_sessions(user: User, data: SessionInput, now: datetime) -> list[Sessi
         )
         db.session.add(series)
         db.session.flush()
-    created = [
-        Session(
-            enrolled_courses_id=course.id,
-            session_date=day,
-            start_time=start,
-            end_time=end,
-            duration=minutes(occurrence.start, occurrence.end),
-            status="scheduled",
-            is_recurring=series is not None,
-            session_frequency=data.frequency,
-            recurring_pattern=pattern_for(series, occurrence) if series else None,
-            **detail_values(data),
-        )
-        for occurrence, (day, start, end) in zip(occurrences, slots, strict=True)
-    ]
+    created = occurrence_rows(
+        course.id, occurrences, slots, series, data.frequency, detail_values(data)
+    )
     db.session.add_all(created)
     db.session.flush()
     record_overrides(

@@ -60,6 +60,7 @@ from dashboard.services.scheduling.rules import (
 )
 from dashboard.services.scheduling.series import (
     is_protected,
+    occurrence_rows,
     pattern_for,
     series_members,
     series_of,
@@ -368,21 +369,7 @@ def change_repeat(
     ]
     record_cancellations(user, dropped, CANCELLATION_REASON_OTHER, REPEAT_CHANGED_REASON, now)
     details = {name: getattr(session, name) for name in _COPIED_DETAILS}
-    created = [
-        Session(
-            enrolled_courses_id=course.id,
-            session_date=day,
-            start_time=start,
-            end_time=end,
-            duration=minutes(occurrence.start, occurrence.end),
-            status="scheduled",
-            is_recurring=True,
-            session_frequency=change.frequency,
-            recurring_pattern=pattern_for(series, occurrence),
-            **details,
-        )
-        for occurrence, (day, start, end) in zip(added, slots, strict=True)
-    ]
+    created = occurrence_rows(course.id, added, slots, series, change.frequency, details)
     db.session.add_all(created)
     db.session.flush()
     record_overrides(

@@ -12,7 +12,7 @@ completed or has already begun — and leave cancelled ones as they are.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from dashboard.extensions import db
 from dashboard.models import Session, SessionSeries, User
 from dashboard.services import recurrence
-from dashboard.services.scheduling.rules import starts_at
+from dashboard.services.scheduling.rules import minutes, starts_at
 from dashboard.services.session_writes import write_session
 
 
@@ -71,6 +71,36 @@ def pattern_for(series: SessionSeries, occurrence: recurrence.Occurrence) -> dic
         "series_id": series.id,
         "recurrence_id": occurrence.recurrence_id,
     }
+
+
+def occurrence_rows(
+    course_id: int,
+    occurrences: list[recurrence.Occurrence],
+    slots: list[tuple[date, time, time]],
+    series: SessionSeries | None,
+    frequency: str,
+    details: dict[str, Any],
+) -> list[Session]:
+    """New ``sessions`` rows (not yet added), one per occurrence at its stored slot.
+
+    ``series`` None makes a one-time session; ``details`` are the other columns
+    (mode, location, topics, whiteboard, priority, reminders).
+    """
+    return [
+        Session(
+            enrolled_courses_id=course_id,
+            session_date=day,
+            start_time=start,
+            end_time=end,
+            duration=minutes(occurrence.start, occurrence.end),
+            status="scheduled",
+            is_recurring=series is not None,
+            session_frequency=frequency,
+            recurring_pattern=pattern_for(series, occurrence) if series else None,
+            **details,
+        )
+        for occurrence, (day, start, end) in zip(occurrences, slots, strict=True)
+    ]
 
 
 def split_series(user: User, series: SessionSeries, at: Session, now: datetime) -> SessionSeries:
