@@ -9,7 +9,8 @@ use sessions of their own (``scratch``) weeks past the demo's.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -87,7 +88,13 @@ def test_demo_week_fits_a_laptop_screen(page_as, demo_ids, screenshot):
     assert height <= LAPTOP["height"] + 50, height  # at most one short scroll (~30 px)
     grid = box(page, ".time-grid")
     assert grid["height"] <= LAPTOP["height"] - 100
-    assert page.locator(".tg-now").count() == (1 if page.locator(".tg-col.today").count() else 0)
+    # The "now" line is on today's column while the time is within the grid's hours
+    # (08:00–20:00 here): after 20:00 or before 08:00 there is none.
+    hours = [int(label[:2]) for label in page.locator(".tg-hour").all_inner_texts()]
+    now = datetime.now(ZoneInfo("Europe/London"))  # the demo tutor's zone
+    within = hours[0] <= now.hour <= hours[-1]
+    today_shown = page.locator(".tg-col.today").count() == 1
+    assert page.locator(".tg-now").count() == (1 if today_shown and within else 0)
 
 
 @pytest.mark.parametrize("how", ["click", "keyboard"])
