@@ -39,6 +39,7 @@ from dashboard.blueprints.api.sessions import (
     stale_problem,
     time_of,
     version_from_if_match,
+    views_in_order,
 )
 from dashboard.extensions import db
 from dashboard.models import Session
@@ -46,9 +47,7 @@ from dashboard.permissions import Action
 from dashboard.services import scheduling
 from dashboard.services.api_sessions import session_record
 from dashboard.services.session_views import (
-    fetch_session_views,
     get_session_view,
-    session_view_select,
 )
 from dashboard.services.session_writes import Applied, InvalidEdit, SessionGone, StaleEdit
 
@@ -147,11 +146,7 @@ def cancel_session(session_id: int, body: dict[str, Any]) -> Response:
             reason_text=body.get("reason_text"),
         ),
     )
-    views = fetch_session_views(
-        session_view_select()
-        .where(Session.id.in_([applied.session_id for applied in written]))
-        .order_by(Session.session_date, Session.start_time, Session.id)
-    )
+    views = views_in_order(Session.id.in_([applied.session_id for applied in written]))
     return json_response({"data": [session_record(view, current_user) for view in views]})
 
 
@@ -245,9 +240,5 @@ def repeat_series(session_id: int, body: dict[str, Any]) -> Response:
     )
     session = db.session.get(Session, session_id, populate_existing=True)
     series_id = (session.recurring_pattern or {}).get("series_id") if session else None
-    views = fetch_session_views(
-        session_view_select()
-        .where(Session.recurring_pattern["series_id"].as_integer() == series_id)
-        .order_by(Session.session_date, Session.start_time, Session.id)
-    )
+    views = views_in_order(Session.recurring_pattern["series_id"].as_integer() == series_id)
     return json_response({"data": [session_record(view, current_user) for view in views]})

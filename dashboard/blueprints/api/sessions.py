@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, current_app, request, url_for
 from flask_login import current_user
 
@@ -175,16 +176,21 @@ def create_session(body: dict[str, Any]) -> Response:
     except scheduling.SchedulingError as error:
         db.session.rollback()
         raise scheduling_problem(error) from None
-    views = fetch_session_views(
-        session_view_select()
-        .where(Session.id.in_([session.id for session in created]))
-        .order_by(Session.session_date, Session.start_time, Session.id)
-    )
+    views = views_in_order(Session.id.in_([session.id for session in created]))
     headers = {"Location": url_for("api.get_session", session_id=views[0].id, _external=True)}
     if len(views) == 1:
         headers["ETag"] = etag_of(views[0])
     return json_response(
         {"data": [session_record(view, current_user) for view in views]}, 201, headers
+    )
+
+
+def views_in_order(condition: sa.ColumnElement[bool]) -> list[SessionView]:
+    """The sessions matching ``condition``, by date and start: what a write answers."""
+    return fetch_session_views(
+        session_view_select()
+        .where(condition)
+        .order_by(Session.session_date, Session.start_time, Session.id)
     )
 
 

@@ -309,16 +309,13 @@ def change_repeat(
                 ]
             }
         )
-    open_moves = [(m, o) for m, o in plan.moved if m.status != "cancelled"]
+    # Moved cancelled occurrences stay cancelled: they neither conflict nor are announced.
+    open_ids = {m.id for m, _o in plan.moved if m.status != "cancelled"}
     conflicts = find_conflicts(
         course.tutor_id,
         course.student_id,
         slots
-        + [
-            slot
-            for (m, _o), slot in zip(plan.moved, moved_slots, strict=True)
-            if m.status != "cancelled"
-        ],
+        + [slot for (m, _o), slot in zip(plan.moved, moved_slots, strict=True) if m.id in open_ids],
         exclude_ids=[m.id for m in plan.dropped] + [m.id for m, _o in plan.moved],
     )
     try:
@@ -379,7 +376,6 @@ def change_repeat(
         conflicts,
         reason,
     )
-    open_ids = {m.id for m, _o in open_moves}
     notify_people([a for a in rewritten if a.session_id in open_ids], "moved", session.id, now)
     notify_people(cancelled, "cancelled", session.id, now)
     return RepeatChanged(
